@@ -1,0 +1,1075 @@
+//! Tier 0: the bytecode interpreter (PUC's `lvm.c` role).
+//!
+//! `execute` runs the Lua frame on top of the `CallInfo` stack (marked
+//! `FRESH`) until that frame returns. Lua-to-Lua calls and returns switch
+//! frames inside the loop (no native recursion); native functions and
+//! metamethods are called from Rust and may re-enter `execute`.
+//!
+//! Hot state lives in locals: `pc` (pointer into the prototype's code),
+//! `base` (pointer to register 0), `k` (constants). `base` is reloaded after
+//! anything that can move the stack (the `protect!` macro), and `pc` is
+//! saved into the frame before anything that can raise an error or inspect
+//! the frame (`savepc!`). Fast paths for numbers and plain tables come first;
+//! everything else goes to `runtime::tm`. Registers are reached through raw
+//! pointers: the compiler guarantees every operand register is below the
+//! prototype's `max_stack_size`, and `precall` made that many slots available.
+
+pub mod call;
+
+use crate::bytecode::ins;
+use crate::bytecode::OpCode;
+use crate::runtime::error::LuaResult;
+use crate::runtime::state::{cist, State};
+use crate::runtime::tm::{self, ArithOp};
+use crate::runtime::value::*;
+use call::{poscall, precall};
+
+/// "bad 'for' limit (number expected, got table)".
+fn for_error(l: &mut State, what: &str, v: &TValue) -> crate::runtime::error::LuaError {
+    let tn = tm::type_name_mt(l, v);
+    l.rt_error(format!("bad 'for' {what} (number expected, got {tn})"))
+}
+
+/// Integer limit of a numeric for loop and whether the loop is skipped
+/// (PUC's `forlimit`).
+fn for_limit(l: &mut State, init: i64, lim: &TValue, step: i64) -> LuaResult<(i64, bool)> {
+    let ilim = match lim.tt {
+        TINT => Some(lim.as_int()),
+        _ => match tm::to_number(lim) {
+            Some(n) if n.tt == TINT => Some(n.as_int()),
+            Some(n) => {
+                let f = n.as_float();
+                let r = if step < 0 { f.ceil() } else { f.floor() };
+                match float_to_int_exact(r) {
+                    Some(i) => Some(i),
+                    None => {
+                        if 0.0 < f {
+                            if step < 0 {
+                                return Ok((0, true));
+                            }
+                            Some(i64::MAX)
+                        } else {
+                            if step > 0 {
+                                return Ok((0, true));
+                            }
+                            Some(i64::MIN)
+                        }
+                    }
+                }
+            }
+            None => return Err(for_error(l, "limit", lim)),
+        },
+    };
+    let p = ilim.unwrap_or(0);
+    Ok((p, if step > 0 { init > p } else { init < p }))
+}
+
+/// Runs the Lua frame on top of the frame stack until it returns.
+pub fn execute(l: &mut State) -> LuaResult<()> {
+    // SAFETY: this function is the VM's core loop. Every raw pointer it uses
+    // points into live VM memory: `base` into the thread's stack (reloaded
+    // after every operation that may reallocate it), `k` into the running
+    // prototype's constants, `pc` into its code (jump targets are produced
+    // by the compiler and stay within the code), `ci` into `l.cis` (re-derived
+    // after every operation that may push frames). Operand registers are
+    // below `max_stack_size`, which `precall` reserved.
+    unsafe {
+        'newframe: loop {
+            let ci_idx = l.cis.len() - 1;
+            let mut ci = l.cis.as_mut_ptr().add(ci_idx);
+            let cl = l.stack[(*ci).func].as_lua_closure();
+            let proto = &*(*cl).proto;
+            let k = proto.k.as_ptr();
+            let upvals = (*cl).upvals.as_ptr();
+            let mut pc = (*ci).savedpc;
+            let base_idx = (*ci).base;
+            let mut base = l.stack.as_mut_ptr().add(base_idx);
+
+            macro_rules! savepc {
+                () => {
+                    (*ci).savedpc = pc
+                };
+            }
+            macro_rules! reload {
+                () => {{
+                    base = l.stack.as_mut_ptr().add(base_idx);
+                    ci = l.cis.as_mut_ptr().add(ci_idx);
+                }};
+            }
+            macro_rules! protect {
+                ($e:expr) => {{
+                    savepc!();
+                    let r = $e;
+                    reload!();
+                    r?
+                }};
+            }
+            macro_rules! reg {
+                ($n:expr) => {
+                    base.add($n as usize)
+                };
+            }
+            macro_rules! kst {
+                ($n:expr) => {
+                    k.add($n as usize)
+                };
+            }
+            // take the jump that follows a test instruction
+            macro_rules! donextjump {
+                () => {{
+                    let ni = *pc;
+                    pc = pc.offset(ins::sj(ni) as isize + 1);
+                }};
+            }
+            macro_rules! condjump {
+                ($cond:expr, $i:expr) => {{
+                    if $cond != ins::k($i) {
+                        pc = pc.add(1);
+                    } else {
+                        donextjump!();
+                    }
+                }};
+            }
+            macro_rules! check_gc {
+                () => {{
+                    if l.g().gc_due() {
+                        protect!(l.check_gc());
+                    }
+                }};
+            }
+            macro_rules! arith_slow {
+                ($op:expr, $ra:expr, $vb:expr, $vc:expr, $pb:expr, $pc:expr) => {{
+                    let r = protect!(tm::arith(l, $op, $vb, $vc, $pb, $pc));
+                    *reg!($ra) = r;
+                }};
+            }
+            // binary arithmetic with int and float fast paths
+            macro_rules! arith {
+                ($i:expr, $vb:expr, $vc:expr, $pb:expr, $pc:expr, $op:expr, $iop:expr, $fop:expr) => {{
+                    let a = ins::a($i);
+                    let vb: TValue = $vb;
+                    let vc: TValue = $vc;
+                    if vb.tt == TINT && vc.tt == TINT {
+                        *reg!(a) = TValue::int($iop(vb.as_int(), vc.as_int()));
+                    } else if vb.is_number() && vc.is_number() {
+                        let x = vb.to_f64().unwrap_unchecked();
+                        let y = vc.to_f64().unwrap_unchecked();
+                        *reg!(a) = TValue::float($fop(x, y));
+                    } else {
+                        arith_slow!($op, a, vb, vc, $pb, $pc);
+                    }
+                }};
+            }
+            // float-only arithmetic (/ and ^)
+            macro_rules! arith_f {
+                ($i:expr, $vb:expr, $vc:expr, $pb:expr, $pc:expr, $op:expr, $fop:expr) => {{
+                    let a = ins::a($i);
+                    let vb: TValue = $vb;
+                    let vc: TValue = $vc;
+                    if vb.is_number() && vc.is_number() {
+                        let x = vb.to_f64().unwrap_unchecked();
+                        let y = vc.to_f64().unwrap_unchecked();
+                        *reg!(a) = TValue::float($fop(x, y));
+                    } else {
+                        arith_slow!($op, a, vb, vc, $pb, $pc);
+                    }
+                }};
+            }
+            // operations with possible integer errors (// and %), and bitwise
+            macro_rules! arith_raw {
+                ($i:expr, $vb:expr, $vc:expr, $pb:expr, $pc:expr, $op:expr) => {{
+                    let a = ins::a($i);
+                    let vb: TValue = $vb;
+                    let vc: TValue = $vc;
+                    match tm::arith_raw($op, &vb, &vc) {
+                        Ok(Some(v)) => *reg!(a) = v,
+                        _ => arith_slow!($op, a, vb, vc, $pb, $pc),
+                    }
+                }};
+            }
+            macro_rules! bitwise {
+                ($i:expr, $vb:expr, $vc:expr, $pb:expr, $pc:expr, $op:expr, $iop:expr) => {{
+                    let a = ins::a($i);
+                    let vb: TValue = $vb;
+                    let vc: TValue = $vc;
+                    if vb.tt == TINT && vc.tt == TINT {
+                        *reg!(a) = TValue::int($iop(vb.as_int(), vc.as_int()));
+                    } else {
+                        arith_raw!($i, vb, vc, $pb, $pc, $op);
+                    }
+                }};
+            }
+            // return `n` values starting at stack index `first`
+            macro_rules! do_return {
+                ($first:expr, $n:expr) => {{
+                    let fresh = (*ci).status & cist::FRESH != 0;
+                    poscall(l, $first, $n);
+                    if fresh {
+                        return Ok(());
+                    }
+                    continue 'newframe;
+                }};
+            }
+
+            loop {
+                let i = *pc;
+                pc = pc.add(1);
+                match ins::opcode(i) {
+                    OpCode::MOVE => {
+                        *reg!(ins::a(i)) = *reg!(ins::b(i));
+                    }
+                    OpCode::LOADI => {
+                        *reg!(ins::a(i)) = TValue::int(ins::sbx(i) as i64);
+                    }
+                    OpCode::LOADF => {
+                        *reg!(ins::a(i)) = TValue::float(ins::sbx(i) as f64);
+                    }
+                    OpCode::LOADK => {
+                        *reg!(ins::a(i)) = *kst!(ins::bx(i));
+                    }
+                    OpCode::LOADKX => {
+                        let ax = ins::ax(*pc);
+                        pc = pc.add(1);
+                        *reg!(ins::a(i)) = *kst!(ax);
+                    }
+                    OpCode::LOADFALSE => {
+                        *reg!(ins::a(i)) = TValue::FALSE;
+                    }
+                    OpCode::LFALSESKIP => {
+                        *reg!(ins::a(i)) = TValue::FALSE;
+                        pc = pc.add(1);
+                    }
+                    OpCode::LOADTRUE => {
+                        *reg!(ins::a(i)) = TValue::TRUE;
+                    }
+                    OpCode::LOADNIL => {
+                        let a = ins::a(i);
+                        for j in 0..=ins::b(i) {
+                            *reg!(a + j) = TValue::NIL;
+                        }
+                    }
+                    OpCode::GETUPVAL => {
+                        *reg!(ins::a(i)) = (**upvals.add(ins::b(i) as usize)).get();
+                    }
+                    OpCode::SETUPVAL => {
+                        (**upvals.add(ins::b(i) as usize)).set(*reg!(ins::a(i)));
+                    }
+                    OpCode::GETTABUP => {
+                        let uv = *upvals.add(ins::b(i) as usize);
+                        let t = (*uv).get();
+                        let key = *kst!(ins::c(i));
+                        if t.tt == TTABLE {
+                            let v = (*t.as_table()).get_str(key.as_string());
+                            if !v.is_nil() || (*t.as_table()).metatable.is_null() {
+                                *reg!(ins::a(i)) = v;
+                                continue;
+                            }
+                        }
+                        let v = protect!(tm::index(l, t, key, (*uv).v));
+                        *reg!(ins::a(i)) = v;
+                    }
+                    OpCode::GETTABLE => {
+                        let t = *reg!(ins::b(i));
+                        let key = *reg!(ins::c(i));
+                        if t.tt == TTABLE {
+                            let v = if key.tt == TINT {
+                                (*t.as_table()).get_int(key.as_int())
+                            } else {
+                                (*t.as_table()).get(&key)
+                            };
+                            if !v.is_nil() || (*t.as_table()).metatable.is_null() {
+                                *reg!(ins::a(i)) = v;
+                                continue;
+                            }
+                        }
+                        let v = protect!(tm::index(l, t, key, reg!(ins::b(i))));
+                        *reg!(ins::a(i)) = v;
+                    }
+                    OpCode::GETI => {
+                        let t = *reg!(ins::b(i));
+                        let c = ins::c(i) as i64;
+                        if t.tt == TTABLE {
+                            let v = (*t.as_table()).get_int(c);
+                            if !v.is_nil() || (*t.as_table()).metatable.is_null() {
+                                *reg!(ins::a(i)) = v;
+                                continue;
+                            }
+                        }
+                        let v = protect!(tm::index(l, t, TValue::int(c), reg!(ins::b(i))));
+                        *reg!(ins::a(i)) = v;
+                    }
+                    OpCode::GETFIELD => {
+                        let t = *reg!(ins::b(i));
+                        let key = *kst!(ins::c(i));
+                        if t.tt == TTABLE {
+                            let v = (*t.as_table()).get_str(key.as_string());
+                            if !v.is_nil() || (*t.as_table()).metatable.is_null() {
+                                *reg!(ins::a(i)) = v;
+                                continue;
+                            }
+                        }
+                        let v = protect!(tm::index(l, t, key, reg!(ins::b(i))));
+                        *reg!(ins::a(i)) = v;
+                    }
+                    OpCode::SETTABUP => {
+                        let uv = *upvals.add(ins::a(i) as usize);
+                        let t = (*uv).get();
+                        let key = *kst!(ins::b(i));
+                        let v = if ins::k(i) {
+                            *kst!(ins::c(i))
+                        } else {
+                            *reg!(ins::c(i))
+                        };
+                        if t.tt == TTABLE {
+                            if let Some(slot) = (*t.as_table()).get_present_slot(&key) {
+                                *slot = v;
+                                continue;
+                            }
+                        }
+                        protect!(tm::set_index(l, t, key, v, (*uv).v));
+                    }
+                    OpCode::SETTABLE => {
+                        let t = *reg!(ins::a(i));
+                        let key = *reg!(ins::b(i));
+                        let v = if ins::k(i) {
+                            *kst!(ins::c(i))
+                        } else {
+                            *reg!(ins::c(i))
+                        };
+                        if t.tt == TTABLE {
+                            if let Some(slot) = (*t.as_table()).get_present_slot(&key) {
+                                *slot = v;
+                                continue;
+                            }
+                            if key.tt == TINT && (*t.as_table()).metatable.is_null() {
+                                (*t.as_table()).set_int(key.as_int(), v);
+                                continue;
+                            }
+                        }
+                        protect!(tm::set_index(l, t, key, v, reg!(ins::a(i))));
+                    }
+                    OpCode::SETI => {
+                        let t = *reg!(ins::a(i));
+                        let key = TValue::int(ins::b(i) as i64);
+                        let v = if ins::k(i) {
+                            *kst!(ins::c(i))
+                        } else {
+                            *reg!(ins::c(i))
+                        };
+                        if t.tt == TTABLE {
+                            if let Some(slot) = (*t.as_table()).get_present_slot(&key) {
+                                *slot = v;
+                                continue;
+                            }
+                        }
+                        protect!(tm::set_index(l, t, key, v, reg!(ins::a(i))));
+                    }
+                    OpCode::SETFIELD => {
+                        let t = *reg!(ins::a(i));
+                        let key = *kst!(ins::b(i));
+                        let v = if ins::k(i) {
+                            *kst!(ins::c(i))
+                        } else {
+                            *reg!(ins::c(i))
+                        };
+                        if t.tt == TTABLE {
+                            if let Some(slot) = (*t.as_table()).get_present_slot(&key) {
+                                *slot = v;
+                                continue;
+                            }
+                        }
+                        protect!(tm::set_index(l, t, key, v, reg!(ins::a(i))));
+                    }
+                    OpCode::NEWTABLE => {
+                        let t = l.g().new_table(ins::c(i) as usize, ins::b(i) as usize);
+                        *reg!(ins::a(i)) = TValue::table(t);
+                        check_gc!();
+                    }
+                    OpCode::SELF => {
+                        let a = ins::a(i);
+                        let t = *reg!(ins::b(i));
+                        let key = if ins::k(i) {
+                            *kst!(ins::c(i))
+                        } else {
+                            *reg!(ins::c(i))
+                        };
+                        *reg!(a + 1) = t;
+                        if t.tt == TTABLE && key.tt == TSTR {
+                            let v = (*t.as_table()).get_str(key.as_string());
+                            if !v.is_nil() || (*t.as_table()).metatable.is_null() {
+                                *reg!(a) = v;
+                                continue;
+                            }
+                        }
+                        let v = protect!(tm::index(l, t, key, reg!(a + 1)));
+                        *reg!(a) = v;
+                    }
+                    OpCode::ADDI => {
+                        let a = ins::a(i);
+                        let vb = *reg!(ins::b(i));
+                        let c = ins::sc(i) as i64;
+                        if vb.tt == TINT {
+                            *reg!(a) = TValue::int(vb.as_int().wrapping_add(c));
+                        } else if vb.tt == TFLOAT {
+                            *reg!(a) = TValue::float(vb.as_float() + c as f64);
+                        } else {
+                            arith_slow!(
+                                ArithOp::Add,
+                                a,
+                                vb,
+                                TValue::int(c),
+                                reg!(ins::b(i)),
+                                std::ptr::null()
+                            );
+                        }
+                    }
+                    OpCode::ADDK => arith!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *kst!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        kst!(ins::c(i)),
+                        ArithOp::Add,
+                        i64::wrapping_add,
+                        |x: f64, y: f64| x + y
+                    ),
+                    OpCode::SUBK => arith!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *kst!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        kst!(ins::c(i)),
+                        ArithOp::Sub,
+                        i64::wrapping_sub,
+                        |x: f64, y: f64| x - y
+                    ),
+                    OpCode::MULK => arith!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *kst!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        kst!(ins::c(i)),
+                        ArithOp::Mul,
+                        i64::wrapping_mul,
+                        |x: f64, y: f64| x * y
+                    ),
+                    OpCode::MODK => {
+                        arith_raw!(
+                            i,
+                            *reg!(ins::b(i)),
+                            *kst!(ins::c(i)),
+                            reg!(ins::b(i)),
+                            kst!(ins::c(i)),
+                            ArithOp::Mod
+                        )
+                    }
+                    OpCode::POWK => arith_f!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *kst!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        kst!(ins::c(i)),
+                        ArithOp::Pow,
+                        |x: f64, y: f64| if y == 2.0 { x * x } else { x.powf(y) }
+                    ),
+                    OpCode::DIVK => arith_f!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *kst!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        kst!(ins::c(i)),
+                        ArithOp::Div,
+                        |x: f64, y: f64| x / y
+                    ),
+                    OpCode::IDIVK => {
+                        arith_raw!(
+                            i,
+                            *reg!(ins::b(i)),
+                            *kst!(ins::c(i)),
+                            reg!(ins::b(i)),
+                            kst!(ins::c(i)),
+                            ArithOp::IDiv
+                        )
+                    }
+                    OpCode::BANDK => bitwise!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *kst!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        kst!(ins::c(i)),
+                        ArithOp::BAnd,
+                        |x: i64, y: i64| x & y
+                    ),
+                    OpCode::BORK => bitwise!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *kst!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        kst!(ins::c(i)),
+                        ArithOp::BOr,
+                        |x: i64, y: i64| x | y
+                    ),
+                    OpCode::BXORK => bitwise!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *kst!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        kst!(ins::c(i)),
+                        ArithOp::BXor,
+                        |x: i64, y: i64| x ^ y
+                    ),
+                    OpCode::SHRI => bitwise!(
+                        i,
+                        *reg!(ins::b(i)),
+                        TValue::int(ins::sc(i) as i64),
+                        reg!(ins::b(i)),
+                        std::ptr::null(),
+                        ArithOp::Shr,
+                        |x: i64, y: i64| tm::shift_left(x, y.wrapping_neg())
+                    ),
+                    OpCode::SHLI => bitwise!(
+                        i,
+                        TValue::int(ins::sc(i) as i64),
+                        *reg!(ins::b(i)),
+                        std::ptr::null(),
+                        reg!(ins::b(i)),
+                        ArithOp::Shl,
+                        tm::shift_left
+                    ),
+                    OpCode::ADD => arith!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *reg!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        reg!(ins::c(i)),
+                        ArithOp::Add,
+                        i64::wrapping_add,
+                        |x: f64, y: f64| x + y
+                    ),
+                    OpCode::SUB => arith!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *reg!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        reg!(ins::c(i)),
+                        ArithOp::Sub,
+                        i64::wrapping_sub,
+                        |x: f64, y: f64| x - y
+                    ),
+                    OpCode::MUL => arith!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *reg!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        reg!(ins::c(i)),
+                        ArithOp::Mul,
+                        i64::wrapping_mul,
+                        |x: f64, y: f64| x * y
+                    ),
+                    OpCode::MOD => {
+                        arith_raw!(
+                            i,
+                            *reg!(ins::b(i)),
+                            *reg!(ins::c(i)),
+                            reg!(ins::b(i)),
+                            reg!(ins::c(i)),
+                            ArithOp::Mod
+                        )
+                    }
+                    OpCode::POW => arith_f!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *reg!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        reg!(ins::c(i)),
+                        ArithOp::Pow,
+                        |x: f64, y: f64| if y == 2.0 { x * x } else { x.powf(y) }
+                    ),
+                    OpCode::DIV => arith_f!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *reg!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        reg!(ins::c(i)),
+                        ArithOp::Div,
+                        |x: f64, y: f64| x / y
+                    ),
+                    OpCode::IDIV => {
+                        arith_raw!(
+                            i,
+                            *reg!(ins::b(i)),
+                            *reg!(ins::c(i)),
+                            reg!(ins::b(i)),
+                            reg!(ins::c(i)),
+                            ArithOp::IDiv
+                        )
+                    }
+                    OpCode::BAND => bitwise!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *reg!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        reg!(ins::c(i)),
+                        ArithOp::BAnd,
+                        |x: i64, y: i64| x & y
+                    ),
+                    OpCode::BOR => bitwise!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *reg!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        reg!(ins::c(i)),
+                        ArithOp::BOr,
+                        |x: i64, y: i64| x | y
+                    ),
+                    OpCode::BXOR => bitwise!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *reg!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        reg!(ins::c(i)),
+                        ArithOp::BXor,
+                        |x: i64, y: i64| x ^ y
+                    ),
+                    OpCode::SHL => bitwise!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *reg!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        reg!(ins::c(i)),
+                        ArithOp::Shl,
+                        tm::shift_left
+                    ),
+                    OpCode::SHR => bitwise!(
+                        i,
+                        *reg!(ins::b(i)),
+                        *reg!(ins::c(i)),
+                        reg!(ins::b(i)),
+                        reg!(ins::c(i)),
+                        ArithOp::Shr,
+                        |x: i64, y: i64| tm::shift_left(x, y.wrapping_neg())
+                    ),
+                    OpCode::UNM => {
+                        let a = ins::a(i);
+                        let vb = *reg!(ins::b(i));
+                        if vb.tt == TINT {
+                            *reg!(a) = TValue::int(vb.as_int().wrapping_neg());
+                        } else if vb.tt == TFLOAT {
+                            *reg!(a) = TValue::float(-vb.as_float());
+                        } else {
+                            arith_slow!(ArithOp::Unm, a, vb, vb, reg!(ins::b(i)), reg!(ins::b(i)));
+                        }
+                    }
+                    OpCode::BNOT => {
+                        let a = ins::a(i);
+                        let vb = *reg!(ins::b(i));
+                        if vb.tt == TINT {
+                            *reg!(a) = TValue::int(!vb.as_int());
+                        } else {
+                            arith_raw!(i, vb, vb, reg!(ins::b(i)), reg!(ins::b(i)), ArithOp::BNot);
+                        }
+                    }
+                    OpCode::NOT => {
+                        *reg!(ins::a(i)) = TValue::boolean((*reg!(ins::b(i))).is_falsy());
+                    }
+                    OpCode::LEN => {
+                        let a = ins::a(i);
+                        let vb = *reg!(ins::b(i));
+                        if vb.tt == TTABLE && (*vb.as_table()).metatable.is_null() {
+                            *reg!(a) = TValue::int((*vb.as_table()).length());
+                        } else {
+                            let v = protect!(tm::length(l, vb, reg!(ins::b(i))));
+                            *reg!(a) = v;
+                        }
+                    }
+                    OpCode::CONCAT => {
+                        let a = ins::a(i) as usize;
+                        let n = ins::b(i) as usize;
+                        l.top = base_idx + a + n;
+                        protect!(tm::concat(l, n));
+                        check_gc!();
+                    }
+                    OpCode::CLOSE => {
+                        protect!(call::close_normal(l, base_idx + ins::a(i) as usize));
+                    }
+                    OpCode::TBC => {
+                        protect!(call::new_tbc(l, base_idx + ins::a(i) as usize));
+                    }
+                    OpCode::JMP => {
+                        pc = pc.offset(ins::sj(i) as isize);
+                    }
+                    OpCode::EQ => {
+                        let va = *reg!(ins::a(i));
+                        let vb = *reg!(ins::b(i));
+                        let cond = if va.tt == vb.tt && va.tt != TTABLE && va.tt != TUSERDATA {
+                            va.raw_equal(&vb)
+                        } else if va.tt != vb.tt {
+                            va.raw_equal(&vb)
+                        } else {
+                            protect!(tm::equal(l, va, vb))
+                        };
+                        condjump!(cond, i);
+                    }
+                    OpCode::LT => {
+                        let va = *reg!(ins::a(i));
+                        let vb = *reg!(ins::b(i));
+                        let cond = if va.tt == TINT && vb.tt == TINT {
+                            va.as_int() < vb.as_int()
+                        } else if va.is_number() && vb.is_number() {
+                            tm::num_lt(&va, &vb)
+                        } else {
+                            protect!(tm::less_than(l, va, vb))
+                        };
+                        condjump!(cond, i);
+                    }
+                    OpCode::LE => {
+                        let va = *reg!(ins::a(i));
+                        let vb = *reg!(ins::b(i));
+                        let cond = if va.tt == TINT && vb.tt == TINT {
+                            va.as_int() <= vb.as_int()
+                        } else if va.is_number() && vb.is_number() {
+                            tm::num_le(&va, &vb)
+                        } else {
+                            protect!(tm::less_equal(l, va, vb))
+                        };
+                        condjump!(cond, i);
+                    }
+                    OpCode::EQK => {
+                        let cond = (*reg!(ins::a(i))).raw_equal(&*kst!(ins::b(i)));
+                        condjump!(cond, i);
+                    }
+                    OpCode::EQI => {
+                        let va = *reg!(ins::a(i));
+                        let im = ins::sb(i) as i64;
+                        let cond = match va.tt {
+                            TINT => va.as_int() == im,
+                            TFLOAT => va.as_float() == im as f64,
+                            _ => false,
+                        };
+                        condjump!(cond, i);
+                    }
+                    OpCode::LTI | OpCode::LEI | OpCode::GTI | OpCode::GEI => {
+                        let op = ins::opcode(i);
+                        let va = *reg!(ins::a(i));
+                        let im = ins::sb(i) as i64;
+                        let cond = if va.tt == TINT {
+                            let x = va.as_int();
+                            match op {
+                                OpCode::LTI => x < im,
+                                OpCode::LEI => x <= im,
+                                OpCode::GTI => x > im,
+                                _ => x >= im,
+                            }
+                        } else if va.tt == TFLOAT {
+                            let x = va.as_float();
+                            let y = im as f64;
+                            match op {
+                                OpCode::LTI => x < y,
+                                OpCode::LEI => x <= y,
+                                OpCode::GTI => x > y,
+                                _ => x >= y,
+                            }
+                        } else {
+                            let vi = TValue::int(im);
+                            match op {
+                                OpCode::LTI => protect!(tm::less_than(l, va, vi)),
+                                OpCode::LEI => protect!(tm::less_equal(l, va, vi)),
+                                OpCode::GTI => protect!(tm::less_than(l, vi, va)),
+                                _ => protect!(tm::less_equal(l, vi, va)),
+                            }
+                        };
+                        condjump!(cond, i);
+                    }
+                    OpCode::TEST => {
+                        let cond = !(*reg!(ins::a(i))).is_falsy();
+                        condjump!(cond, i);
+                    }
+                    OpCode::TESTSET => {
+                        let vb = *reg!(ins::b(i));
+                        if vb.is_falsy() == ins::k(i) {
+                            pc = pc.add(1);
+                        } else {
+                            *reg!(ins::a(i)) = vb;
+                            donextjump!();
+                        }
+                    }
+                    OpCode::CALL => {
+                        let a = ins::a(i) as usize;
+                        let b = ins::b(i) as usize;
+                        let nresults = ins::c(i) as i32 - 1;
+                        let func = base_idx + a;
+                        if b != 0 {
+                            l.top = func + b;
+                        }
+                        savepc!();
+                        let is_lua = precall(l, func, nresults);
+                        match is_lua {
+                            Ok(true) => continue 'newframe,
+                            Ok(false) => {
+                                reload!();
+                                check_gc!();
+                            }
+                            Err(e) => {
+                                return Err(e);
+                            }
+                        }
+                    }
+                    OpCode::TAILCALL => {
+                        let a = ins::a(i) as usize;
+                        let b = ins::b(i) as usize;
+                        let mut func = base_idx + a;
+                        if b != 0 {
+                            l.top = func + b;
+                        }
+                        savepc!();
+                        // resolve __call so we know whether the callee is Lua
+                        let mut tries = 0;
+                        loop {
+                            let f = l.stack[func];
+                            if f.tt == TLCL || f.tt == TNCL {
+                                break;
+                            }
+                            let h = tm::tm_of(l, &f, tm::Tm::Call);
+                            if h.is_nil() || tries > 100 {
+                                return Err(call::call_error(l, func));
+                            }
+                            tries += 1;
+                            protect!(l.check_stack(1));
+                            let top = l.top;
+                            l.stack.copy_within(func..top, func + 1);
+                            l.stack[func] = h;
+                            l.top = top + 1;
+                        }
+                        if ins::k(i) {
+                            l.close_upvals(base_idx);
+                        }
+                        if l.stack[func].tt == TLCL {
+                            let old = *ci;
+                            let dest = old.ret;
+                            let n = l.top - func;
+                            l.stack.copy_within(func..func + n, dest);
+                            l.top = dest + n;
+                            l.cis.pop();
+                            let r = precall(l, dest, old.nresults);
+                            if let Err(e) = r {
+                                // keep a frame for the traceback
+                                return Err(e);
+                            }
+                            let nci = l.ci_mut();
+                            nci.status |= cist::TAIL | (old.status & cist::FRESH);
+                            continue 'newframe;
+                        } else {
+                            func = func.min(l.top);
+                            let r = precall(l, func, -1);
+                            reload!();
+                            r?;
+                            let n = l.top - func;
+                            do_return!(func, n);
+                        }
+                    }
+                    OpCode::RETURN => {
+                        let a = ins::a(i) as usize;
+                        let b = ins::b(i) as usize;
+                        let first = base_idx + a;
+                        let n = if b != 0 { b - 1 } else { l.top - first };
+                        if ins::k(i) {
+                            l.top = first + n;
+                            savepc!();
+                            // results are kept below top while closing
+                            let r = call::close_normal(l, base_idx);
+                            reload!();
+                            r?;
+                            l.top = first + n;
+                        }
+                        do_return!(first, n);
+                    }
+                    OpCode::RETURN0 => {
+                        do_return!(base_idx, 0);
+                    }
+                    OpCode::RETURN1 => {
+                        do_return!(base_idx + ins::a(i) as usize, 1);
+                    }
+                    OpCode::FORLOOP => {
+                        let ra = reg!(ins::a(i));
+                        if (*ra.add(2)).tt == TINT {
+                            let count = (*ra.add(1)).val;
+                            if count > 0 {
+                                let step = (*ra.add(2)).as_int();
+                                let idx = (*ra).as_int().wrapping_add(step);
+                                (*ra.add(1)).val = count - 1;
+                                (*ra).val = idx as u64;
+                                *ra.add(3) = TValue::int(idx);
+                                pc = pc.sub(ins::bx(i) as usize);
+                            }
+                        } else {
+                            let step = (*ra.add(2)).as_float();
+                            let limit = (*ra.add(1)).as_float();
+                            let idx = (*ra).as_float() + step;
+                            let go = if step > 0.0 {
+                                idx <= limit
+                            } else {
+                                limit <= idx
+                            };
+                            if go {
+                                *ra = TValue::float(idx);
+                                *ra.add(3) = TValue::float(idx);
+                                pc = pc.sub(ins::bx(i) as usize);
+                            }
+                        }
+                    }
+                    OpCode::FORPREP => {
+                        let a = ins::a(i);
+                        let ra = reg!(a);
+                        let init = *ra;
+                        let limit = *ra.add(1);
+                        let step = *ra.add(2);
+                        let skip;
+                        if init.tt == TINT && step.tt == TINT {
+                            let st = step.as_int();
+                            let iv = init.as_int();
+                            if st == 0 {
+                                savepc!();
+                                return Err(l.rt_error("'for' step is zero"));
+                            }
+                            savepc!();
+                            let (ilimit, sk) = for_limit(l, iv, &limit, st)?;
+                            skip = sk;
+                            if !skip {
+                                let count = if st > 0 {
+                                    let c = (ilimit as u64).wrapping_sub(iv as u64);
+                                    if st != 1 {
+                                        c / st as u64
+                                    } else {
+                                        c
+                                    }
+                                } else {
+                                    let c = (iv as u64).wrapping_sub(ilimit as u64);
+                                    c / ((-(st + 1)) as u64 + 1)
+                                };
+                                let ra = reg!(a);
+                                (*ra.add(1)) = TValue::int(count as i64);
+                                *ra.add(3) = init;
+                            }
+                        } else {
+                            savepc!();
+                            let fl = match tm::to_float(&limit) {
+                                Some(f) if limit.is_number() || limit.tt == TSTR => f,
+                                _ => return Err(for_error(l, "limit", &limit)),
+                            };
+                            let fs = match tm::to_float(&step) {
+                                Some(f) => f,
+                                None => return Err(for_error(l, "step", &step)),
+                            };
+                            let fi = match tm::to_float(&init) {
+                                Some(f) => f,
+                                None => return Err(for_error(l, "initial value", &init)),
+                            };
+                            if fs == 0.0 {
+                                return Err(l.rt_error("'for' step is zero"));
+                            }
+                            skip = if fs > 0.0 { fl < fi } else { fi < fl };
+                            if !skip {
+                                let ra = reg!(a);
+                                *ra = TValue::float(fi);
+                                *ra.add(1) = TValue::float(fl);
+                                *ra.add(2) = TValue::float(fs);
+                                *ra.add(3) = TValue::float(fi);
+                            }
+                        }
+                        if skip {
+                            pc = pc.add(ins::bx(i) as usize + 1);
+                        }
+                    }
+                    OpCode::TFORPREP => {
+                        protect!(call::new_tbc(l, base_idx + ins::a(i) as usize + 3));
+                        pc = pc.add(ins::bx(i) as usize);
+                    }
+                    OpCode::TFORCALL => {
+                        let a = ins::a(i) as usize;
+                        let ra = reg!(a);
+                        *ra.add(4) = *ra;
+                        *ra.add(5) = *ra.add(1);
+                        *ra.add(6) = *ra.add(2);
+                        let func = base_idx + a + 4;
+                        l.top = func + 3;
+                        savepc!();
+                        match precall(l, func, ins::c(i) as i32) {
+                            Ok(true) => continue 'newframe,
+                            Ok(false) => reload!(),
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    OpCode::TFORLOOP => {
+                        let ra = reg!(ins::a(i));
+                        if !(*ra.add(4)).is_nil() {
+                            *ra.add(2) = *ra.add(4);
+                            pc = pc.sub(ins::bx(i) as usize);
+                        }
+                    }
+                    OpCode::SETLIST => {
+                        let a = ins::a(i) as usize;
+                        let mut n = ins::b(i) as usize;
+                        let mut last = ins::c(i) as usize;
+                        if n == 0 {
+                            n = l.top - (base_idx + a) - 1;
+                        }
+                        if ins::k(i) {
+                            last += ins::ax(*pc) as usize * 256;
+                            pc = pc.add(1);
+                        }
+                        let t = (*reg!(a)).as_table();
+                        let needed = last + n;
+                        if (*t).array.len() < needed && (*t).array.capacity() < needed {
+                            (*t).array.reserve(needed - (*t).array.len());
+                        }
+                        for j in 1..=n {
+                            (*t).set_int((last + j) as i64, *reg!(a + j));
+                        }
+                    }
+                    OpCode::CLOSURE => {
+                        let p = *proto.protos.get_unchecked(ins::bx(i) as usize);
+                        let nup = (&(*p).upvalues).len();
+                        let ncl = l.g().new_lua_closure(p, nup);
+                        for (j, d) in (*p).upvalues.iter().enumerate() {
+                            let uv = if d.in_stack {
+                                l.find_upval(base_idx + d.index as usize)
+                            } else {
+                                *upvals.add(d.index as usize)
+                            };
+                            *(*ncl).upvals.as_mut_ptr().add(j) = uv;
+                        }
+                        *reg!(ins::a(i)) = TValue::lua_closure(ncl);
+                        check_gc!();
+                    }
+                    OpCode::VARARG => {
+                        let a = ins::a(i) as usize;
+                        let nextra = (*ci).nextra as usize;
+                        let wanted = ins::c(i) as i32 - 1;
+                        let src = (*ci).func - nextra;
+                        if wanted < 0 {
+                            l.top = base_idx + a;
+                            protect!(l.check_stack(nextra));
+                            for j in 0..nextra {
+                                l.stack[base_idx + a + j] = l.stack[src + j];
+                            }
+                            l.top = base_idx + a + nextra;
+                        } else {
+                            let wanted = wanted as usize;
+                            for j in 0..wanted {
+                                *reg!(a + j) = if j < nextra {
+                                    l.stack[src + j]
+                                } else {
+                                    TValue::NIL
+                                };
+                            }
+                        }
+                    }
+                    OpCode::VARARGPREP => {
+                        // the frame was shifted by `precall`
+                    }
+                    OpCode::EXTRAARG => {}
+                }
+            }
+        }
+    }
+}

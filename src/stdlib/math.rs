@@ -1,0 +1,336 @@
+//! The math library (§6.7), with 5.4's pseudo-random generator:
+//! xoshiro256** (Blackman and Vigna, "Scrambled Linear Pseudorandom Number
+//! Generators", 2018), floats from the top 53 bits, integer ranges projected
+//! by masking and rejection, and `randomseed(n)` seeding the state as
+//! `{n, 0xff, 0, 0}` then discarding 16 outputs, so seeded sequences match
+//! PUC Lua 5.4.
+
+use super::aux::*;
+use crate::runtime::error::LuaResult;
+use crate::runtime::state::State;
+use crate::runtime::tm;
+use crate::runtime::value::*;
+use std::cell::RefCell;
+
+/// Registers the math library.
+pub fn open(l: &mut State) {
+    let t = new_lib(
+        l,
+        "math",
+        &[
+            ("abs", abs),
+            ("ceil", ceil),
+            ("floor", floor),
+            ("fmod", fmod),
+            ("modf", modf),
+            ("sqrt", sqrt),
+            ("exp", exp),
+            ("log", log),
+            ("sin", sin),
+            ("cos", cos),
+            ("tan", tan),
+            ("asin", asin),
+            ("acos", acos),
+            ("atan", atan),
+            ("tointeger", tointeger),
+            ("type", type_),
+            ("ult", ult),
+            ("max", max),
+            ("min", min),
+            ("random", random),
+            ("randomseed", randomseed),
+        ],
+    );
+    set_field(l, t, "pi", TValue::float(std::f64::consts::PI));
+    set_field(l, t, "huge", TValue::float(f64::INFINITY));
+    set_field(l, t, "maxinteger", TValue::int(i64::MAX));
+    set_field(l, t, "mininteger", TValue::int(i64::MIN));
+    // PUC seeds randomly at start-up
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    RNG.with(|r| set_seed(&mut r.borrow_mut(), seed, l as *mut State as u64));
+}
+
+fn abs(l: &mut State) -> LuaResult<usize> {
+    let v = check_number(l, 1)?;
+    l.push(if v.tt == TINT {
+        TValue::int(v.as_int().wrapping_abs())
+    } else {
+        TValue::float(v.as_float().abs())
+    });
+    Ok(1)
+}
+
+fn float_to_int_or_float(f: f64) -> TValue {
+    match float_to_int_exact(f) {
+        Some(i) => TValue::int(i),
+        None => TValue::float(f),
+    }
+}
+
+fn floor(l: &mut State) -> LuaResult<usize> {
+    let v = check_number(l, 1)?;
+    l.push(if v.tt == TINT {
+        v
+    } else {
+        float_to_int_or_float(v.as_float().floor())
+    });
+    Ok(1)
+}
+
+fn ceil(l: &mut State) -> LuaResult<usize> {
+    let v = check_number(l, 1)?;
+    l.push(if v.tt == TINT {
+        v
+    } else {
+        float_to_int_or_float(v.as_float().ceil())
+    });
+    Ok(1)
+}
+
+fn fmod(l: &mut State) -> LuaResult<usize> {
+    let a = check_number(l, 1)?;
+    let b = check_number(l, 2)?;
+    if a.tt == TINT && b.tt == TINT {
+        let d = b.as_int();
+        if d == 0 {
+            return Err(arg_error(l, 2, "zero"));
+        }
+        l.push(TValue::int(if d == -1 { 0 } else { a.as_int() % d }));
+    } else {
+        let (x, y) = (a.to_f64().unwrap_or(0.0), b.to_f64().unwrap_or(0.0));
+        l.push(TValue::float(x % y));
+    }
+    Ok(1)
+}
+
+fn modf(l: &mut State) -> LuaResult<usize> {
+    let v = check_number(l, 1)?;
+    if v.tt == TINT {
+        l.push(TValue::float(v.as_int() as f64));
+        l.push(TValue::float(0.0));
+        return Ok(2);
+    }
+    let x = v.as_float();
+    let ip = if x < 0.0 { x.ceil() } else { x.floor() };
+    l.push(float_to_float_or_int_float(ip));
+    l.push(TValue::float(if x.is_infinite() { 0.0 } else { x - ip }));
+    Ok(2)
+}
+
+fn float_to_float_or_int_float(f: f64) -> TValue {
+    // modf's integral part is a float (5.4: "l_mathop(floor)" then pushed as
+    // float unless it fits an integer... PUC pushes a float)
+    TValue::float(f)
+}
+
+macro_rules! float_fn {
+    ($name:ident, $f:expr) => {
+        fn $name(l: &mut State) -> LuaResult<usize> {
+            let x = check_f64(l, 1)?;
+            l.push(TValue::float($f(x)));
+            Ok(1)
+        }
+    };
+}
+
+float_fn!(sqrt, f64::sqrt);
+float_fn!(exp, f64::exp);
+float_fn!(sin, f64::sin);
+float_fn!(cos, f64::cos);
+float_fn!(tan, f64::tan);
+float_fn!(asin, f64::asin);
+float_fn!(acos, f64::acos);
+
+fn atan(l: &mut State) -> LuaResult<usize> {
+    let y = check_f64(l, 1)?;
+    let x = opt_f64(l, 2, 1.0)?;
+    l.push(TValue::float(y.atan2(x)));
+    Ok(1)
+}
+
+fn log(l: &mut State) -> LuaResult<usize> {
+    let x = check_f64(l, 1)?;
+    let r = if arg(l, 2).is_nil() {
+        x.ln()
+    } else {
+        let b = check_f64(l, 2)?;
+        if b == 2.0 {
+            x.log2()
+        } else if b == 10.0 {
+            x.log10()
+        } else {
+            x.ln() / b.ln()
+        }
+    };
+    l.push(TValue::float(r));
+    Ok(1)
+}
+
+fn tointeger(l: &mut State) -> LuaResult<usize> {
+    let v = arg(l, 1);
+    let r = match v.tt {
+        TINT => v,
+        TFLOAT => float_to_int_exact(v.as_float()).map_or(TValue::NIL, TValue::int),
+        TSTR => match tm::to_number(&v) {
+            Some(n) if n.tt == TINT => n,
+            Some(n) => float_to_int_exact(n.as_float()).map_or(TValue::NIL, TValue::int),
+            None => TValue::NIL,
+        },
+        _ => {
+            check_any(l, 1)?;
+            TValue::NIL
+        }
+    };
+    l.push(r);
+    Ok(1)
+}
+
+fn type_(l: &mut State) -> LuaResult<usize> {
+    let v = check_any(l, 1)?;
+    match v.tt {
+        TINT => ret_str(l, b"integer"),
+        TFLOAT => ret_str(l, b"float"),
+        _ => {
+            l.push(TValue::NIL);
+            Ok(1)
+        }
+    }
+}
+
+fn ult(l: &mut State) -> LuaResult<usize> {
+    let a = check_int(l, 1)?;
+    let b = check_int(l, 2)?;
+    l.push(TValue::boolean((a as u64) < (b as u64)));
+    Ok(1)
+}
+
+fn minmax(l: &mut State, want_max: bool) -> LuaResult<usize> {
+    let n = nargs(l);
+    let mut best = check_number(l, 1)?;
+    for i in 2..=n {
+        let v = check_number(l, i)?;
+        let better = if want_max {
+            tm::num_lt(&best, &v)
+        } else {
+            tm::num_lt(&v, &best)
+        };
+        if better {
+            best = v;
+        }
+    }
+    l.push(best);
+    Ok(1)
+}
+
+fn max(l: &mut State) -> LuaResult<usize> {
+    minmax(l, true)
+}
+
+fn min(l: &mut State) -> LuaResult<usize> {
+    minmax(l, false)
+}
+
+// ---------------------------------------------------------------------------
+// xoshiro256**
+
+thread_local! {
+    static RNG: RefCell<[u64; 4]> = const { RefCell::new([0; 4]) };
+}
+
+fn next_rand(s: &mut [u64; 4]) -> u64 {
+    let s0 = s[0];
+    let s1 = s[1];
+    let s2 = s[2] ^ s0;
+    let s3 = s[3] ^ s1;
+    let res = s1.wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+    s[0] = s0 ^ s3;
+    s[1] = s1 ^ s2;
+    s[2] = s2 ^ (s1 << 17);
+    s[3] = s3.rotate_left(45);
+    res
+}
+
+fn set_seed(s: &mut [u64; 4], n1: u64, n2: u64) {
+    *s = [n1, 0xff, n2, 0];
+    for _ in 0..16 {
+        next_rand(s);
+    }
+}
+
+/// Projects a random value into `[0, n]` (mask, then reject).
+fn project(mut ran: u64, n: u64, s: &mut [u64; 4]) -> u64 {
+    if n & n.wrapping_add(1) == 0 {
+        return ran & n;
+    }
+    let mut lim = n;
+    lim |= lim >> 1;
+    lim |= lim >> 2;
+    lim |= lim >> 4;
+    lim |= lim >> 8;
+    lim |= lim >> 16;
+    lim |= lim >> 32;
+    loop {
+        ran &= lim;
+        if ran <= n {
+            return ran;
+        }
+        ran = next_rand(s);
+    }
+}
+
+fn random(l: &mut State) -> LuaResult<usize> {
+    let rv = RNG.with(|r| next_rand(&mut r.borrow_mut()));
+    let (low, up) = match nargs(l) {
+        0 => {
+            l.push(TValue::float((rv >> 11) as f64 * (0.5f64).powi(53)));
+            return Ok(1);
+        }
+        1 => {
+            let up = check_int(l, 1)?;
+            if up == 0 {
+                l.push(TValue::int(rv as i64));
+                return Ok(1);
+            }
+            (1, up)
+        }
+        2 => (check_int(l, 1)?, check_int(l, 2)?),
+        _ => return Err(l.error("wrong number of arguments")),
+    };
+    if low > up {
+        return Err(arg_error(l, nargs(l), "interval is empty"));
+    }
+    let p = RNG.with(|r| {
+        project(
+            rv,
+            (up as u64).wrapping_sub(low as u64),
+            &mut r.borrow_mut(),
+        )
+    });
+    l.push(TValue::int(p.wrapping_add(low as u64) as i64));
+    Ok(1)
+}
+
+fn randomseed(l: &mut State) -> LuaResult<usize> {
+    let (n1, n2) = if nargs(l) == 0 {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        (t, l as *mut State as u64)
+    } else {
+        let v = check_number(l, 1)?;
+        let n1 = if v.tt == TINT {
+            v.as_int() as u64
+        } else {
+            v.as_float() as i64 as u64
+        };
+        (n1, opt_int(l, 2, 0)? as u64)
+    };
+    RNG.with(|r| set_seed(&mut r.borrow_mut(), n1, n2));
+    l.push(TValue::int(n1 as i64));
+    l.push(TValue::int(n2 as i64));
+    Ok(2)
+}

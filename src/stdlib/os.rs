@@ -1,0 +1,347 @@
+//! The os library (§6.9): time and date through the C library (`time`,
+//! `mktime`, `strftime`, `clock`), environment, files, process exit.
+
+use super::aux::*;
+use crate::runtime::error::LuaResult;
+use crate::runtime::state::State;
+use crate::runtime::value::*;
+
+/// Registers the os library.
+pub fn open(l: &mut State) {
+    new_lib(
+        l,
+        "os",
+        &[
+            ("clock", clock),
+            ("date", date),
+            ("difftime", difftime),
+            ("execute", execute),
+            ("exit", exit),
+            ("getenv", getenv),
+            ("remove", remove),
+            ("rename", rename),
+            ("setlocale", setlocale),
+            ("time", time),
+            ("tmpname", tmpname),
+        ],
+    );
+}
+
+fn clock(l: &mut State) -> LuaResult<usize> {
+    // C's clock(): processor time of the process.
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: ts is a valid out-parameter.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    l.push(TValue::float(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9));
+    Ok(1)
+}
+
+fn getenv(l: &mut State) -> LuaResult<usize> {
+    let s = check_str(l, 1)?;
+    // SAFETY: rooted argument.
+    let name = String::from_utf8_lossy(unsafe { bytes(s) }).into_owned();
+    match std::env::var_os(&name) {
+        Some(v) => {
+            use std::os::unix::ffi::OsStrExt;
+            ret_str(l, v.as_bytes())
+        }
+        None => {
+            l.push(TValue::NIL);
+            Ok(1)
+        }
+    }
+}
+
+/// `os.exit([code [, close]])`: flushes output and ends the process.
+fn exit(l: &mut State) -> LuaResult<usize> {
+    let v = arg(l, 1);
+    let code = match v.tt {
+        TNIL | TTRUE => 0,
+        TFALSE => 1,
+        _ => check_int(l, 1)? as i32,
+    };
+    if !arg(l, 2).is_falsy() {
+        // close the state: run finalizers
+        let main = l.g().main_thread;
+        super::io::flush_stdout();
+        // SAFETY: the process ends right after; nothing uses the universe.
+        unsafe { crate::runtime::gc::close_universe(main) };
+    }
+    super::io::flush_stdout();
+    std::process::exit(code);
+}
+
+fn push_result(l: &mut State, r: std::io::Result<()>, name: &str) -> LuaResult<usize> {
+    match r {
+        Ok(()) => {
+            l.push(TValue::TRUE);
+            Ok(1)
+        }
+        Err(e) => {
+            l.push(TValue::NIL);
+            let msg = format!("{}: {}", name, super::io::os_error_text(&e));
+            l.push_str(msg.as_bytes());
+            l.push(TValue::int(e.raw_os_error().unwrap_or(0) as i64));
+            Ok(3)
+        }
+    }
+}
+
+fn remove(l: &mut State) -> LuaResult<usize> {
+    let s = check_str(l, 1)?;
+    // SAFETY: rooted argument.
+    let name = String::from_utf8_lossy(unsafe { bytes(s) }).into_owned();
+    let r = match std::fs::metadata(&name) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir(&name),
+        _ => std::fs::remove_file(&name),
+    };
+    push_result(l, r, &name)
+}
+
+fn rename(l: &mut State) -> LuaResult<usize> {
+    let a = check_str(l, 1)?;
+    let b = check_str(l, 2)?;
+    // SAFETY: rooted arguments.
+    let (a, b) = unsafe {
+        (
+            String::from_utf8_lossy(bytes(a)).into_owned(),
+            String::from_utf8_lossy(bytes(b)).into_owned(),
+        )
+    };
+    let r = std::fs::rename(&a, &b);
+    push_result(l, r, &a)
+}
+
+fn tmpname(l: &mut State) -> LuaResult<usize> {
+    let mut template = *b"/tmp/lua_XXXXXX\0";
+    // SAFETY: mkstemp writes into the NUL-terminated template we own.
+    let fd = unsafe { libc::mkstemp(template.as_mut_ptr() as *mut libc::c_char) };
+    if fd < 0 {
+        return Err(l.error("unable to generate a unique filename"));
+    }
+    // SAFETY: fd was just opened by mkstemp.
+    unsafe { libc::close(fd) };
+    ret_str(l, &template[..template.len() - 1])
+}
+
+fn execute(l: &mut State) -> LuaResult<usize> {
+    let cmd = opt_str(l, 1)?;
+    let Some(cmd) = cmd else {
+        l.push(TValue::TRUE);
+        return Ok(1);
+    };
+    super::io::flush_stdout();
+    // SAFETY: rooted argument.
+    let c = String::from_utf8_lossy(unsafe { bytes(cmd) }).into_owned();
+    match std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(&c)
+        .status()
+    {
+        Ok(st) => {
+            use std::os::unix::process::ExitStatusExt;
+            let (what, code) = match (st.code(), st.signal()) {
+                (Some(c), _) => ("exit", c),
+                (None, Some(s)) => ("signal", s),
+                _ => ("exit", 1),
+            };
+            l.push(if what == "exit" && code == 0 {
+                TValue::TRUE
+            } else {
+                TValue::NIL
+            });
+            l.push_str(what.as_bytes());
+            l.push(TValue::int(code as i64));
+            Ok(3)
+        }
+        Err(e) => push_result(l, Err(e), &c),
+    }
+}
+
+fn setlocale(l: &mut State) -> LuaResult<usize> {
+    let loc = opt_str(l, 1)?;
+    match loc {
+        // SAFETY: rooted argument.
+        None => ret_str(l, b"C"),
+        Some(s) if matches!(unsafe { bytes(s) }, b"" | b"C" | b"POSIX") => ret_str(l, b"C"),
+        Some(_) => {
+            l.push(TValue::NIL);
+            Ok(1)
+        }
+    }
+}
+
+fn get_field_int(
+    l: &mut State,
+    t: *mut crate::runtime::table::Table,
+    k: &str,
+    d: Option<i64>,
+) -> LuaResult<i64> {
+    let v = get_field(l, t, k);
+    if v.is_nil() {
+        return match d {
+            Some(d) => Ok(d),
+            None => Err(l.error(format!("field '{k}' missing in date table"))),
+        };
+    }
+    match crate::runtime::tm::to_integer(&v) {
+        Some(i) => {
+            if !(i32::MIN as i64 / 2..=i32::MAX as i64 / 2).contains(&i) {
+                return Err(l.error(format!("field '{k}' is out-of-bound")));
+            }
+            Ok(i)
+        }
+        None => Err(l.error(format!("field '{k}' is not an integer"))),
+    }
+}
+
+fn time(l: &mut State) -> LuaResult<usize> {
+    if arg(l, 1).is_nil() {
+        // SAFETY: time(NULL) has no preconditions.
+        let t = unsafe { libc::time(std::ptr::null_mut()) };
+        l.push(TValue::int(t as i64));
+        return Ok(1);
+    }
+    let t = check_table(l, 1)?;
+    // SAFETY: tm is plain data; mktime normalises it.
+    let mut tmv: libc::tm = unsafe { std::mem::zeroed() };
+    tmv.tm_year = (get_field_int(l, t, "year", None)? - 1900) as i32;
+    tmv.tm_mon = (get_field_int(l, t, "month", None)? - 1) as i32;
+    tmv.tm_mday = get_field_int(l, t, "day", None)? as i32;
+    tmv.tm_hour = get_field_int(l, t, "hour", Some(12))? as i32;
+    tmv.tm_min = get_field_int(l, t, "min", Some(0))? as i32;
+    tmv.tm_sec = get_field_int(l, t, "sec", Some(0))? as i32;
+    let isdst = get_field(l, t, "isdst");
+    tmv.tm_isdst = if isdst.is_nil() {
+        -1
+    } else {
+        (!isdst.is_falsy()) as i32
+    };
+    // SAFETY: tmv is a valid tm.
+    let r = unsafe { libc::mktime(&mut tmv) };
+    if r == -1 && tmv.tm_year != 69 {
+        return Err(l.error("time result cannot be represented in this installation"));
+    }
+    set_date_fields(l, t, &tmv);
+    l.push(TValue::int(r as i64));
+    Ok(1)
+}
+
+fn set_date_fields(l: &mut State, t: *mut crate::runtime::table::Table, tmv: &libc::tm) {
+    set_field(l, t, "year", TValue::int(tmv.tm_year as i64 + 1900));
+    set_field(l, t, "month", TValue::int(tmv.tm_mon as i64 + 1));
+    set_field(l, t, "day", TValue::int(tmv.tm_mday as i64));
+    set_field(l, t, "hour", TValue::int(tmv.tm_hour as i64));
+    set_field(l, t, "min", TValue::int(tmv.tm_min as i64));
+    set_field(l, t, "sec", TValue::int(tmv.tm_sec as i64));
+    set_field(l, t, "yday", TValue::int(tmv.tm_yday as i64 + 1));
+    set_field(l, t, "wday", TValue::int(tmv.tm_wday as i64 + 1));
+    if tmv.tm_isdst >= 0 {
+        set_field(l, t, "isdst", TValue::boolean(tmv.tm_isdst != 0));
+    }
+}
+
+fn difftime(l: &mut State) -> LuaResult<usize> {
+    let a = check_int(l, 1)?;
+    let b = opt_int(l, 2, 0)?;
+    l.push(TValue::float(a as f64 - b as f64));
+    Ok(1)
+}
+
+fn date(l: &mut State) -> LuaResult<usize> {
+    let fmt = match opt_str(l, 1)? {
+        // SAFETY: rooted argument.
+        Some(s) => unsafe { bytes(s) }.to_vec(),
+        None => b"%c".to_vec(),
+    };
+    let t = if arg(l, 2).is_nil() {
+        // SAFETY: no preconditions.
+        unsafe { libc::time(std::ptr::null_mut()) }
+    } else {
+        check_int(l, 2)? as libc::time_t
+    };
+    let (utc, fmt) = match fmt.strip_prefix(b"!") {
+        Some(f) => (true, f.to_vec()),
+        None => (false, fmt),
+    };
+    // SAFETY: tm is plain data filled by gmtime_r/localtime_r.
+    let mut tmv: libc::tm = unsafe { std::mem::zeroed() };
+    let ok = unsafe {
+        if utc {
+            !libc::gmtime_r(&t, &mut tmv).is_null()
+        } else {
+            !libc::localtime_r(&t, &mut tmv).is_null()
+        }
+    };
+    if !ok {
+        return Err(l.error("date result cannot be represented in this installation"));
+    }
+    if fmt.starts_with(b"*t") {
+        let tab = l.g().new_table(0, 9);
+        set_date_fields(l, tab, &tmv);
+        l.push(TValue::table(tab));
+        return Ok(1);
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < fmt.len() {
+        if fmt[i] != b'%' {
+            out.push(fmt[i]);
+            i += 1;
+            continue;
+        }
+        // one conversion (with optional E or O modifier)
+        let mut spec = vec![b'%'];
+        i += 1;
+        if i < fmt.len() && (fmt[i] == b'E' || fmt[i] == b'O') {
+            spec.push(fmt[i]);
+            i += 1;
+        }
+        if i >= fmt.len() {
+            return Err(arg_error(
+                l,
+                1,
+                &format!(
+                    "invalid conversion specifier '{}'",
+                    String::from_utf8_lossy(&spec)
+                ),
+            ));
+        }
+        let c = fmt[i];
+        i += 1;
+        spec.push(c);
+        const VALID: &[u8] = b"aAbBcCdDeFgGhHIjmMnprRStTuUVwWxXyYzZ%";
+        let valid = if spec.len() == 3 {
+            (spec[1] == b'E' && b"cCxXyY".contains(&c))
+                || (spec[1] == b'O' && b"deHImMSuUVwWy".contains(&c))
+        } else {
+            VALID.contains(&c)
+        };
+        if !valid {
+            return Err(arg_error(
+                l,
+                1,
+                &format!(
+                    "invalid conversion specifier '{}'",
+                    String::from_utf8_lossy(&spec)
+                ),
+            ));
+        }
+        spec.push(0);
+        let mut buf = [0u8; 256];
+        // SAFETY: spec is NUL-terminated, buf has room, tmv is valid.
+        let n = unsafe {
+            libc::strftime(
+                buf.as_mut_ptr() as *mut libc::c_char,
+                buf.len(),
+                spec.as_ptr() as *const libc::c_char,
+                &tmv,
+            )
+        };
+        out.extend_from_slice(&buf[..n]);
+    }
+    ret_str(l, &out)
+}

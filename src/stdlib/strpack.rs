@@ -1,0 +1,118 @@
+//! `string.pack`, `string.packsize`, `string.unpack` (§6.4.2) glue over
+//! `pack`, and `string.dump` (§6.4).
+
+use super::aux::*;
+use super::pack::{self, PackArgs, PackError, Unpacked};
+use crate::runtime::error::{LuaError, LuaResult};
+use crate::runtime::state::State;
+use crate::runtime::value::*;
+
+enum GlueErr {
+    Pack(PackError),
+    Lua(LuaError),
+}
+
+impl From<PackError> for GlueErr {
+    fn from(e: PackError) -> Self {
+        GlueErr::Pack(e)
+    }
+}
+
+fn to_lua(l: &mut State, e: GlueErr) -> LuaError {
+    match e {
+        GlueErr::Lua(e) => e,
+        GlueErr::Pack(PackError::Argument { arg, msg }) => arg_error(l, arg, msg),
+        GlueErr::Pack(PackError::Message(m)) => {
+            let s = String::from_utf8_lossy(&m).into_owned();
+            l.error(s)
+        }
+    }
+}
+
+struct Args<'a> {
+    l: &'a mut State,
+}
+
+impl PackArgs for Args<'_> {
+    type Error = GlueErr;
+    fn integer(&mut self, arg: usize) -> Result<i64, GlueErr> {
+        check_int(self.l, arg).map_err(GlueErr::Lua)
+    }
+    fn number(&mut self, arg: usize) -> Result<f64, GlueErr> {
+        check_f64(self.l, arg).map_err(GlueErr::Lua)
+    }
+    fn string(&mut self, arg: usize) -> Result<&[u8], GlueErr> {
+        let s = check_str(self.l, arg).map_err(GlueErr::Lua)?;
+        // SAFETY: the string is rooted in its argument slot.
+        Ok(unsafe { bytes(s) })
+    }
+}
+
+/// `string.pack(fmt, v1, ...)`.
+pub fn pack(l: &mut State) -> LuaResult<usize> {
+    let f = check_str(l, 1)?;
+    // SAFETY: rooted argument.
+    let f = unsafe { bytes(f) };
+    let mut out = Vec::new();
+    let r = {
+        let mut args = Args { l };
+        pack::pack(f, &mut args, &mut out)
+    };
+    match r {
+        Ok(()) => ret_str(l, &out),
+        Err(e) => Err(to_lua(l, e)),
+    }
+}
+
+/// `string.packsize(fmt)`.
+pub fn packsize(l: &mut State) -> LuaResult<usize> {
+    let f = check_str(l, 1)?;
+    // SAFETY: rooted argument.
+    match pack::packsize(unsafe { bytes(f) }) {
+        Ok(n) => {
+            l.push(TValue::int(n as i64));
+            Ok(1)
+        }
+        Err(e) => Err(to_lua(l, GlueErr::Pack(e))),
+    }
+}
+
+/// `string.unpack(fmt, s [, pos])`.
+pub fn unpack(l: &mut State) -> LuaResult<usize> {
+    let f = check_str(l, 1)?;
+    let d = check_str(l, 2)?;
+    let init = opt_int(l, 3, 1)?;
+    // SAFETY: rooted arguments.
+    let (f, d) = unsafe { (bytes(f), bytes(d)) };
+    let mut count = 0usize;
+    let lp: *mut State = l;
+    let r = pack::unpack(f, d, init, |u: Unpacked| -> Result<(), GlueErr> {
+        // SAFETY: no other borrow of the state is live during the callback.
+        let l = unsafe { &mut *lp };
+        l.check_stack(2)
+            .map_err(|_| GlueErr::Lua(l.error("too many results")))?;
+        match u {
+            Unpacked::Int(i) => l.push(TValue::int(i)),
+            Unpacked::Float(x) => l.push(TValue::float(x)),
+            Unpacked::Str(r) => l.push_str(&d[r]),
+        }
+        count += 1;
+        Ok(())
+    });
+    match r {
+        Ok(next) => {
+            l.push(TValue::int(next as i64));
+            Ok(count + 1)
+        }
+        Err(e) => Err(to_lua(l, e)),
+    }
+}
+
+/// `string.dump(f [, strip])`: not supported yet (binary chunks).
+pub fn dump(l: &mut State) -> LuaResult<usize> {
+    let f = arg(l, 1);
+    if f.tt != TLCL {
+        return Err(type_error(l, 1, "function"));
+    }
+    Err(l.error("unable to dump given function"))
+}

@@ -1,0 +1,2 @@
+-- Helper module for tests/lua/require.lua: returns nothing, sets a global.
+noreturn_ran = true
