@@ -104,6 +104,11 @@ const REF_TABLE: &[u8] = b"lunajit.refs";
 /// object into a message and appends a traceback from the error point
 /// (lua.c's `msghandler`).
 pub fn traceback_handler(l: &mut State, v: TValue) -> TValue {
+    if v.tt != TSTR && !v.is_number() && !runtime::tm::tm_of(l, &v, runtime::tm::Tm::ToString).is_nil() {
+        // an error object with __tostring: its text, no traceback (lua.c)
+        let msg = runtime::tm::to_display_string(l, &v);
+        return l.str_value(format!("{msg}\u{0}").as_bytes());
+    }
     let msg = runtime::tm::to_display_string(l, &v);
     let tb = runtime::debug::traceback(l, None, 0);
     let s = format!("{msg}\u{0}{tb}");
@@ -369,8 +374,9 @@ fn rust_fn_trampoline(l: &mut State) -> LuaResult<usize> {
 
 impl Drop for Lua {
     fn drop(&mut self) {
-        stdlib::io::flush_stdout();
         // SAFETY: main was created by new_universe and is not used afterwards.
         unsafe { runtime::gc::close_universe(self.main) };
+        // finalizers may have printed
+        stdlib::io::flush_stdout();
     }
 }

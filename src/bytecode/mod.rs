@@ -7,6 +7,7 @@
 //! is loaded, interning the string constants. The JIT worker reads the same
 //! plain data, so nothing in this module may point into the Lua heap.
 
+pub mod dump;
 pub mod listing;
 pub mod opcode;
 pub mod verify;

@@ -117,8 +117,22 @@ pub fn precall(l: &mut State, func: usize, nresults: i32) -> LuaResult<bool> {
 /// "attempt to call a X value (global 'f')".
 pub fn call_error(l: &mut State, func: usize) -> LuaError {
     let v = l.stack[func];
-    let p = l.stack.as_ptr().wrapping_add(func);
-    let vi = varinfo(l, p);
+    // 5.4.4's luaG_callerror: the name comes from the calling instruction
+    let mut vi = String::new();
+    if let Some(cl) = crate::runtime::debug::ci_lua_closure(l, l.ci()) {
+        // SAFETY: the running frame's closure, proto and savedpc are live.
+        unsafe {
+            let p = &*(*cl).proto;
+            let pc = crate::runtime::state::pc_index(p, l.ci().savedpc);
+            if let Some((kind, name)) = crate::runtime::debug::func_name_from_code(p, pc) {
+                vi = format!(" ({kind} '{name}')");
+            }
+        }
+    }
+    if vi.is_empty() {
+        let p = l.stack.as_ptr().wrapping_add(func);
+        vi = varinfo(l, p);
+    }
     let tn = tm::type_name_mt(l, &v);
     l.rt_error(format!("attempt to call a {tn} value{vi}"))
 }
@@ -235,13 +249,15 @@ pub fn pcall(l: &mut State, func: usize, nresults: i32, handler: Handler) -> Res
                     err.value = f(l, err.value);
                 }
             }
+            // close from above everything the failed frames used
+            let mut used = l.top;
+            for ci in l.cis[saved_cis..].iter() {
+                used = used.max(ci.top);
+            }
             l.cis.truncate(saved_cis);
             l.n_ccalls = saved_ccalls;
             l.allow_hook = saved_allow_hook;
-            // keep the error value rooted while closing
-            l.top = l.top.max(func + 1);
-            l.stack[func] = err.value;
-            l.top = func + 1;
+            l.top = used.min(l.stack.len() - crate::runtime::state::EXTRA_STACK).max(func + 1);
             let err = close_on_error(l, func, err);
             l.top = func;
             Err(err)
@@ -297,14 +313,17 @@ pub fn close_on_error(l: &mut State, level: usize, err: LuaError) -> LuaError {
         if f.is_nil() {
             continue;
         }
+        // the call goes above the variable (and everything else still live)
+        if l.top <= slot {
+            l.top = slot + 1;
+        }
         let saved = l.top;
-        l.stack[level] = err.value;
-        let func = l.top;
         let saved_cis = l.cis.len();
         let saved_cc = l.n_ccalls;
         if l.check_stack(3).is_err() {
             continue;
         }
+        let func = l.top;
         l.stack[func] = f;
         l.stack[func + 1] = v;
         l.stack[func + 2] = err.value;
@@ -315,7 +334,6 @@ pub fn close_on_error(l: &mut State, level: usize, err: LuaError) -> LuaError {
             err = e2;
         }
         l.top = saved;
-        l.stack[level] = err.value;
     }
     err
 }

@@ -401,7 +401,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                                 continue;
                             }
                         }
-                        let v = protect!(tm::index(l, t, key, reg!(a + 1)));
+                        let v = protect!(tm::index(l, t, key, reg!(ins::b(i))));
                         *reg!(a) = v;
                     }
                     OpCode::ADDI => {
@@ -1018,12 +1018,10 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             pc = pc.add(1);
                         }
                         let t = (*reg!(a)).as_table();
-                        let needed = last + n;
-                        if (*t).array.len() < needed && (*t).array.capacity() < needed {
-                            (*t).array.reserve(needed - (*t).array.len());
-                        }
+                        (*t).ensure_array(last + n);
+                        let arr = (*t).array.as_mut_ptr();
                         for j in 1..=n {
-                            (*t).set_int((last + j) as i64, *reg!(a + j));
+                            *arr.add(last + j - 1) = *reg!(a + j);
                         }
                     }
                     OpCode::CLOSURE => {

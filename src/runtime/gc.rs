@@ -225,9 +225,15 @@ impl Marker {
 
     unsafe fn traverse_thread(&mut self, l: *mut State) {
         let th = &mut *l;
+        // Live slots: everything below `top`, plus the register window of the
+        // running frame when it is a Lua frame. A frame that called another
+        // one has its live values below the callee's function slot, and a
+        // native frame's reserved slots above `top` hold nothing live.
         let mut used = th.top;
-        for ci in th.cis.iter() {
-            used = used.max(ci.top);
+        if let Some(ci) = th.cis.last() {
+            if ci.is_lua() {
+                used = used.max(ci.top);
+            }
         }
         let used = used.min(th.stack.len());
         for v in th.stack[..used].iter() {

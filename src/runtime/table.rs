@@ -297,6 +297,27 @@ impl Table {
         }
     }
 
+    /// Grows the array part to at least `n` slots (as PUC's constructor and
+    /// `SETLIST` do), moving entries for keys in the new range out of the
+    /// hash part.
+    pub fn ensure_array(&mut self, n: usize) {
+        let old = self.array.len();
+        if n <= old {
+            return;
+        }
+        let old_mem = self.mem_size();
+        self.array.resize(n, TValue::NIL);
+        if !self.node.is_empty() {
+            for k in old + 1..=n {
+                if let Some(slot) = self.find_node(&TValue::int(k as i64)) {
+                    self.array[k - 1] = self.node[slot].val;
+                    self.node[slot].val = TValue::NIL;
+                }
+            }
+        }
+        note_alloc(self.mem_size() as isize - old_mem as isize);
+    }
+
     /// `t[s] = v` for a string key, raw.
     #[inline]
     pub fn set_str(&mut self, s: *mut LuaString, v: TValue) {

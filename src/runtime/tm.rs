@@ -303,8 +303,8 @@ pub fn arith_raw(op: ArithOp, a: &TValue, b: &TValue) -> Result<Option<TValue>, 
             Add => TValue::int(x.wrapping_add(y)),
             Sub => TValue::int(x.wrapping_sub(y)),
             Mul => TValue::int(x.wrapping_mul(y)),
-            Mod => TValue::int(int_mod(x, y).ok_or("attempt to perform 'n%%0'")?),
-            IDiv => TValue::int(int_idiv(x, y).ok_or("attempt to perform 'n//0'")?),
+            Mod => TValue::int(int_mod(x, y).ok_or("attempt to perform 'n%0'")?),
+            IDiv => TValue::int(int_idiv(x, y).ok_or("attempt to divide by zero")?),
             Unm => TValue::int(x.wrapping_neg()),
             Div => TValue::float(x as f64 / y as f64),
             Pow => TValue::float((x as f64).powf(y as f64)),
@@ -365,22 +365,10 @@ pub fn arith(
     pa: *const TValue,
     pb: *const TValue,
 ) -> LuaResult<TValue> {
-    // string coercion for arithmetic (done by the string metamethods in PUC
-    // Lua 5.4, which do not cover bitwise operators)
-    if (a.tt == TSTR || b.tt == TSTR) && !op.is_bitwise() {
-        if let (Some(na), Some(nb)) = (to_number(&a), to_number(&b)) {
-            match arith_raw(op, &na, &nb) {
-                Ok(Some(v)) => return Ok(v),
-                Ok(None) => {}
-                Err(m) => return Err(l.rt_error(m.replace("%%", "%"))),
-            }
-        }
-    } else {
-        match arith_raw(op, &a, &b) {
-            Ok(Some(v)) => return Ok(v),
-            Ok(None) => {}
-            Err(m) => return Err(l.rt_error(m.replace("%%", "%"))),
-        }
+    match arith_raw(op, &a, &b) {
+        Ok(Some(v)) => return Ok(v),
+        Ok(None) => {}
+        Err(m) => return Err(l.rt_error(m)),
     }
     let tm = op.tm();
     let mut f = tm_of(l, &a, tm);
@@ -532,13 +520,24 @@ pub fn less_than(l: &mut State, a: TValue, b: TValue) -> LuaResult<bool> {
     compare_tm(l, a, b, Tm::Lt)
 }
 
-/// `a <= b` with metamethods (§3.4.4; 5.4 does not emulate `__le` with `__lt`).
+/// `a <= b` with metamethods (§3.4.4). Like Debian's lua5.4 (built with
+/// LUA_COMPAT_5_3), a missing `__le` falls back to `not (b < a)` with `__lt`.
 pub fn less_equal(l: &mut State, a: TValue, b: TValue) -> LuaResult<bool> {
     if a.is_number() && b.is_number() {
         return Ok(num_le(&a, &b));
     }
     if a.tt == TSTR && b.tt == TSTR {
         return Ok(str_bytes(&a) <= str_bytes(&b));
+    }
+    let le_a = tm_of(l, &a, Tm::Le);
+    if le_a.is_nil() && tm_of(l, &b, Tm::Le).is_nil() {
+        let mut f = tm_of(l, &b, Tm::Lt);
+        if f.is_nil() {
+            f = tm_of(l, &a, Tm::Lt);
+        }
+        if !f.is_nil() {
+            return Ok(call_tm_res(l, f, b, a)?.is_falsy());
+        }
     }
     compare_tm(l, a, b, Tm::Le)
 }
@@ -619,7 +618,7 @@ pub fn index(l: &mut State, t: TValue, k: TValue, pt: *const TValue) -> LuaResul
         }
         t = tm;
     }
-    Err(l.rt_error("'__index' chain too long; possibly a loop"))
+    Err(l.rt_error("'__index' chain too long; possible loop"))
 }
 
 /// The "attempt to index" error, with the variable name, and for a constant
@@ -677,7 +676,7 @@ pub fn set_index(
         }
         t = tm;
     }
-    Err(l.rt_error("'__newindex' chain too long; possibly a loop"))
+    Err(l.rt_error("'__newindex' chain too long; possible loop"))
 }
 
 /// `rawset` with the nil/NaN key errors.
@@ -757,6 +756,9 @@ pub fn tostring(l: &mut State, v: TValue) -> LuaResult<TValue> {
     let f = tm_of(l, &v, Tm::ToString);
     if !f.is_nil() {
         let r = call::call_value_1(l, f, &[v])?;
+        if r.is_number() {
+            return Ok(to_str_coerce(l, &r).unwrap_or(r));
+        }
         if r.tt != TSTR {
             return Err(l.error("'__tostring' must return a string"));
         }

@@ -43,6 +43,9 @@ pub fn open(l: &mut State) {
     for &(n, f) in funcs {
         set_fn(l, g, n, f);
     }
+    let nf = get_field(l, g, "next");
+    let reg = l.g().registry;
+    set_field(l, reg, "lunajit.next", nf);
     set_field(l, g, "_G", TValue::table(g));
     let v = l.str_value(b"Lua 5.4");
     set_field(l, g, "_VERSION", v);
@@ -176,9 +179,6 @@ fn pairs(l: &mut State) -> LuaResult<usize> {
         let _ = func;
         return Ok(3);
     }
-    if t.tt != TTABLE {
-        return Err(type_error(l, 1, "table"));
-    }
     let nf = next_fn(l);
     l.push(nf);
     l.push(t);
@@ -186,14 +186,10 @@ fn pairs(l: &mut State) -> LuaResult<usize> {
     Ok(3)
 }
 
-/// The `next` function value (shared by `pairs`).
+/// The `next` function value shared by `pairs` (kept in the registry).
 fn next_fn(l: &mut State) -> TValue {
-    let g = l.g();
-    let k = g.intern(b"next");
-    // Use the global `next` if it is still the library's, else a fresh one.
-    let c = g.new_native(next, "next", Vec::new());
-    let _ = k;
-    TValue::native(c)
+    let reg = l.g().registry;
+    get_field(l, reg, "lunajit.next")
 }
 
 fn ipairs_aux(l: &mut State) -> LuaResult<usize> {
@@ -280,7 +276,7 @@ fn rawlen(l: &mut State) -> LuaResult<usize> {
         // SAFETY: v is rooted.
         TTABLE => unsafe { (*v.as_table()).length() },
         TSTR => unsafe { bytes(v.as_string()).len() as i64 },
-        _ => return Err(arg_error(l, 1, "table or string expected")),
+        _ => return Err(type_error(l, 1, "table or string")),
     };
     l.push(TValue::int(n));
     Ok(1)
@@ -289,7 +285,7 @@ fn rawlen(l: &mut State) -> LuaResult<usize> {
 fn setmetatable(l: &mut State) -> LuaResult<usize> {
     let t = check_table(l, 1)?;
     let mt = arg(l, 2);
-    if mt.tt != TNIL && mt.tt != TTABLE {
+    if (mt.tt != TNIL && mt.tt != TTABLE) || nargs(l) < 2 {
         return Err(type_error(l, 2, "nil or table"));
     }
     // SAFETY: t is rooted.
@@ -455,14 +451,23 @@ fn load_(l: &mut State) -> LuaResult<usize> {
     };
     let env = if nargs(l) >= 4 { Some(arg(l, 4)) } else { None };
     let (src, default_name) = match chunk.tt {
-        TSTR => {
+        TSTR | TINT | TFLOAT => {
+            check_str(l, 1)?;
+            let chunk = arg(l, 1);
             // SAFETY: rooted argument.
             let b = unsafe { bytes(chunk.as_string()) }.to_vec();
             let name = String::from_utf8_lossy(&b).into_owned();
             (b, name)
         }
-        TLCL | TNCL => (read_chunk_fn(l, chunk)?, "=(load)".to_string()),
-        _ => return Err(type_error(l, 1, "string")),
+        TLCL | TNCL => match read_chunk_fn(l, chunk) {
+            Ok(b) => (b, "=(load)".to_string()),
+            Err(e) => {
+                l.push(TValue::NIL);
+                l.push(e.value);
+                return Ok(2);
+            }
+        },
+        _ => return Err(type_error(l, 1, "function")),
     };
     let name = match opt_str(l, 2)? {
         // SAFETY: rooted argument.

@@ -38,6 +38,14 @@ pub fn open(l: &mut State) {
             ("max", max),
             ("min", min),
             ("random", random),
+            // LUA_COMPAT_MATHLIB functions, present in Debian's lua5.4
+            ("pow", pow),
+            ("ldexp", ldexp),
+            ("log10", log10),
+            ("frexp", frexp),
+            ("cosh", cosh),
+            ("sinh", sinh),
+            ("tanh", tanh),
             ("randomseed", randomseed),
         ],
     );
@@ -109,21 +117,15 @@ fn fmod(l: &mut State) -> LuaResult<usize> {
 fn modf(l: &mut State) -> LuaResult<usize> {
     let v = check_number(l, 1)?;
     if v.tt == TINT {
-        l.push(TValue::float(v.as_int() as f64));
+        l.push(v);
         l.push(TValue::float(0.0));
         return Ok(2);
     }
     let x = v.as_float();
     let ip = if x < 0.0 { x.ceil() } else { x.floor() };
-    l.push(float_to_float_or_int_float(ip));
+    l.push(float_to_int_or_float(ip));
     l.push(TValue::float(if x.is_infinite() { 0.0 } else { x - ip }));
     Ok(2)
-}
-
-fn float_to_float_or_int_float(f: f64) -> TValue {
-    // modf's integral part is a float (5.4: "l_mathop(floor)" then pushed as
-    // float unless it fits an integer... PUC pushes a float)
-    TValue::float(f)
 }
 
 macro_rules! float_fn {
@@ -143,6 +145,58 @@ float_fn!(cos, f64::cos);
 float_fn!(tan, f64::tan);
 float_fn!(asin, f64::asin);
 float_fn!(acos, f64::acos);
+float_fn!(log10, f64::log10);
+float_fn!(cosh, f64::cosh);
+float_fn!(sinh, f64::sinh);
+float_fn!(tanh, f64::tanh);
+
+fn pow(l: &mut State) -> LuaResult<usize> {
+    let x = check_f64(l, 1)?;
+    let y = check_f64(l, 2)?;
+    l.push(TValue::float(x.powf(y)));
+    Ok(1)
+}
+
+fn ldexp(l: &mut State) -> LuaResult<usize> {
+    let x = check_f64(l, 1)?;
+    let e = check_int(l, 2)?.clamp(-100_000, 100_000) as i32;
+    // x * 2^e without intermediate overflow
+    let mut r = x;
+    let mut e = e;
+    while e > 1000 {
+        r *= 2f64.powi(1000);
+        e -= 1000;
+    }
+    while e < -1000 {
+        r *= 2f64.powi(-1000);
+        e += 1000;
+    }
+    l.push(TValue::float(r * 2f64.powi(e)));
+    Ok(1)
+}
+
+fn frexp(l: &mut State) -> LuaResult<usize> {
+    let x = check_f64(l, 1)?;
+    if x == 0.0 || !x.is_finite() {
+        l.push(TValue::float(x));
+        l.push(TValue::int(0));
+        return Ok(2);
+    }
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let (m, e) = if exp == 0 {
+        // subnormal: normalise first
+        let y = x * 2f64.powi(64);
+        let b = y.to_bits();
+        let ex = ((b >> 52) & 0x7ff) as i64;
+        (f64::from_bits((b & !(0x7ff << 52)) | (1022 << 52)), ex - 1022 - 64)
+    } else {
+        (f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52)), exp - 1022)
+    };
+    l.push(TValue::float(m));
+    l.push(TValue::int(e));
+    Ok(2)
+}
 
 fn atan(l: &mut State) -> LuaResult<usize> {
     let y = check_f64(l, 1)?;
@@ -209,6 +263,9 @@ fn ult(l: &mut State) -> LuaResult<usize> {
 
 fn minmax(l: &mut State, want_max: bool) -> LuaResult<usize> {
     let n = nargs(l);
+    if n < 1 {
+        return Err(arg_error(l, 1, "value expected"));
+    }
     let mut best = check_number(l, 1)?;
     for i in 2..=n {
         let v = check_number(l, i)?;
@@ -300,7 +357,7 @@ fn random(l: &mut State) -> LuaResult<usize> {
         _ => return Err(l.error("wrong number of arguments")),
     };
     if low > up {
-        return Err(arg_error(l, nargs(l), "interval is empty"));
+        return Err(arg_error(l, 1, "interval is empty"));
     }
     let p = RNG.with(|r| {
         project(

@@ -88,14 +88,14 @@ fn upvalue_pkg(l: &State) -> *mut Table {
 }
 
 /// Searches `path` for `name` (§6.3 `package.searchpath`); returns the file
-/// or the list of tried names ("\n\tno file 'x'").
+/// or the tried names ("no file 'a'\n\tno file 'b'").
 pub fn search_path(name: &str, path: &str, sep: &str, rep: &str) -> Result<String, String> {
     let name = if sep.is_empty() {
         name.to_string()
     } else {
         name.replace(sep, rep)
     };
-    let mut tried = String::new();
+    let mut tried: Vec<String> = Vec::new();
     for templ in path.split(';') {
         if templ.is_empty() {
             continue;
@@ -104,9 +104,9 @@ pub fn search_path(name: &str, path: &str, sep: &str, rep: &str) -> Result<Strin
         if std::fs::File::open(&file).is_ok() {
             return Ok(file);
         }
-        tried.push_str(&format!("\n\tno file '{file}'"));
+        tried.push(format!("no file '{file}'"));
     }
-    Err(tried)
+    Err(tried.join("\n\t"))
 }
 
 fn searchpath(l: &mut State) -> LuaResult<usize> {
@@ -178,7 +178,7 @@ fn searcher_lua(l: &mut State) -> LuaResult<usize> {
                 "error loading module '{name}' from file '{file}':\n\t{msg}"
             ))),
         },
-        Err(tried) => ret_str(l, tried.trim_start_matches('\n').as_bytes()),
+        Err(tried) => ret_str(l, tried.as_bytes()),
     }
 }
 
@@ -195,7 +195,7 @@ fn searcher_c(l: &mut State) -> LuaResult<usize> {
     let cpath = unsafe { (*cpath.as_string()).to_str_lossy().into_owned() };
     match search_path(&name, &cpath, ".", "/") {
         Ok(file) => Err(l.error(format!("error loading module '{name}' from file '{file}':\n\tC modules are not supported by lunajit"))),
-        Err(tried) => ret_str(l, tried.trim_start_matches('\n').as_bytes()),
+        Err(tried) => ret_str(l, tried.as_bytes()),
     }
 }
 
@@ -217,7 +217,7 @@ fn searcher_croot(l: &mut State) -> LuaResult<usize> {
     };
     match search_path(&root, &cpath, ".", "/") {
         Ok(file) => Err(l.error(format!("error loading module '{name}' from file '{file}':\n\tC modules are not supported by lunajit"))),
-        Err(tried) => ret_str(l, tried.trim_start_matches('\n').as_bytes()),
+        Err(tried) => ret_str(l, tried.as_bytes()),
     }
 }
 
@@ -240,22 +240,32 @@ fn require(l: &mut State) -> LuaResult<usize> {
     let mut msg = String::new();
     let mut i = 1;
     let (loader, data) = loop {
+        msg.push_str("\n\t");
         // SAFETY: live table.
         let s = unsafe { (*searchers.as_table()).get_int(i) };
         if s.is_nil() {
+            msg.truncate(msg.len() - 2);
             return Err(l.error(format!("module '{name}' not found:{msg}")));
         }
+        let saved = l.top;
         let func = call::call_value_n(l, s, &[TValue::string(name_s)], 2)?;
         let f = l.stack[func];
         let d = l.stack[func + 1];
-        l.top = func;
+        l.top = saved;
         if f.is_function() {
             break (f, d);
         }
-        if f.tt == TSTR {
+        if f.tt == TSTR || f.is_number() {
             // SAFETY: live string.
-            msg.push_str("\n\t");
-            msg.push_str(&unsafe { (*f.as_string()).to_str_lossy() });
+            let mut b = Vec::new();
+            crate::runtime::tm::number_to_buf(&f, &mut b);
+            if f.tt == TSTR {
+                msg.push_str(&unsafe { (*f.as_string()).to_str_lossy() });
+            } else {
+                msg.push_str(&String::from_utf8_lossy(&b));
+            }
+        } else {
+            msg.truncate(msg.len() - 2);
         }
         i += 1;
     };

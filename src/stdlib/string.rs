@@ -37,8 +37,21 @@ pub fn open(l: &mut State) {
             ("dump", super::strpack::dump),
         ],
     );
-    let mt = l.g().new_table(0, 2);
+    let mt = l.g().new_table(0, 10);
     set_field(l, mt, "__index", TValue::table(t));
+    let arith: &[(&'static str, crate::runtime::func::NativeFn)] = &[
+        ("__add", arith_add),
+        ("__sub", arith_sub),
+        ("__mul", arith_mul),
+        ("__mod", arith_mod),
+        ("__pow", arith_pow),
+        ("__div", arith_div),
+        ("__idiv", arith_idiv),
+        ("__unm", arith_unm),
+    ];
+    for &(n, f) in arith {
+        set_fn(l, mt, n, f);
+    }
     l.g().type_mt[LuaType::String.index()] = mt;
 }
 
@@ -395,3 +408,55 @@ fn gsub(l: &mut State) -> LuaResult<usize> {
 fn format(l: &mut State) -> LuaResult<usize> {
     super::strformat::format(l)
 }
+
+// ---------------------------------------------------------------------------
+// String arithmetic metamethods (§3.4.3: strings are converted to numbers by
+// the string library's metamethods, as in PUC Lua 5.4's lstrlib).
+
+/// Converts both operands with `tonumber` and computes; otherwise tries the
+/// second operand's metamethod ("trymt"), else raises
+/// "attempt to add a 'string' with a 'number'".
+fn string_arith(l: &mut State, op: tm::ArithOp, event: &str) -> LuaResult<usize> {
+    let a = arg(l, 1);
+    let b = if op == tm::ArithOp::Unm && nargs(l) < 2 { a } else { arg(l, 2) };
+    if let (Some(na), Some(nb)) = (tm::to_number(&a), tm::to_number(&b)) {
+        return match tm::arith_raw(op, &na, &nb) {
+            Ok(Some(v)) => {
+                l.push(v);
+                Ok(1)
+            }
+            Ok(None) => Err(l.error_plain("number has no integer representation")),
+            Err(m) => Err(l.error_plain(m)),
+        };
+    }
+    if b.tt != TSTR {
+        let name = l.g().intern(event.as_bytes());
+        let mt = l.g().metatable_of(&b);
+        // SAFETY: mt is a live table when not null.
+        let f = if mt.is_null() { TValue::NIL } else { unsafe { (*mt).get_str(name) } };
+        if !f.is_nil() {
+            let r = call::call_value_1(l, f, &[a, b])?;
+            l.push(r);
+            return Ok(1);
+        }
+    }
+    let (ta, tb) = (a.type_name(), b.type_name());
+    Err(l.error(format!("attempt to {} a '{}' with a '{}'", &event[2..], ta, tb)))
+}
+
+macro_rules! string_arith_fn {
+    ($name:ident, $op:expr, $event:expr) => {
+        fn $name(l: &mut State) -> LuaResult<usize> {
+            string_arith(l, $op, $event)
+        }
+    };
+}
+
+string_arith_fn!(arith_add, tm::ArithOp::Add, "__add");
+string_arith_fn!(arith_sub, tm::ArithOp::Sub, "__sub");
+string_arith_fn!(arith_mul, tm::ArithOp::Mul, "__mul");
+string_arith_fn!(arith_mod, tm::ArithOp::Mod, "__mod");
+string_arith_fn!(arith_pow, tm::ArithOp::Pow, "__pow");
+string_arith_fn!(arith_div, tm::ArithOp::Div, "__div");
+string_arith_fn!(arith_idiv, tm::ArithOp::IDiv, "__idiv");
+string_arith_fn!(arith_unm, tm::ArithOp::Unm, "__unm");

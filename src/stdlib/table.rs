@@ -103,9 +103,8 @@ fn concat(l: &mut State) -> LuaResult<usize> {
             TSTR => out.extend_from_slice(unsafe { bytes(v.as_string()) }),
             TINT | TFLOAT => tm::number_to_buf(&v, &mut out),
             _ => {
-                return Err(l.error(format!(
-                    "invalid value (at index {k}) in table for 'concat'"
-                )));
+                let tn = v.type_name();
+                return Err(l.error(format!("invalid value ({tn}) at index {k} in table for 'concat'")));
             }
         }
         if k < j {
@@ -151,7 +150,7 @@ fn remove(l: &mut State) -> LuaResult<usize> {
     let size = len(l, t)?;
     let mut pos = opt_int(l, 2, size)?;
     if pos != size && (pos as u64).wrapping_sub(1) > size as u64 {
-        return Err(arg_error(l, 2, "position out of bounds"));
+        return Err(arg_error(l, 1, "position out of bounds"));
     }
     let v = geti(l, t, pos)?;
     l.push(v);

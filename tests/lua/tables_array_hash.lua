@@ -1,9 +1,10 @@
 -- Table constructors and indexing (§3.4.9): positional, named and bracketed fields,
 -- key normalization (float keys with integer value are integers), nil/NaN keys.
-local t = { 10, 20, 30, x = "x", ["y z"] = "yz", [1 + 1] = "ignored?", 40 }
-print(t[1], t[2], t[3], t[4], t.x, t["y z"], #t)
-local u = { [1] = "a", [2] = "b", "c" }
-print(u[1], u[2], #u)
+-- (the order of assignments in a constructor is undefined, so no key is repeated here)
+local t = { 10, 20, 30, x = "x", ["y z"] = "yz", [2 + 3] = "five", 40 }
+print(t[1], t[2], t[3], t[4], t[5], t.x, t["y z"], #t)
+local u = { [1] = "a", [2] = "b", [3.0] = "c" }
+print(u[1], u[2], u[3], #u)
 -- trailing separators and ; separators
 local v = { 1, 2; 3, }
 print(#v, v[3])
