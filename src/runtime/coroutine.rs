@@ -187,34 +187,27 @@ pub fn close(l: &mut State, co: *mut State) -> Result<Option<TValue>, String> {
         ThreadStatus::Running => return Err("cannot close a running coroutine".into()),
     }
     let mut err = c.dead_error.take();
-    if c.status == ThreadStatus::Suspended && (!c.tbc.is_empty() || !c.open_upval.is_null()) {
-        // run the closing methods on the coroutine's state, from here; the
-        // coroutine cannot yield meanwhile
+    if !c.tbc.is_empty() || !c.open_upval.is_null() {
+        // Run the pending closing methods on the coroutine's state, from this
+        // native stack (the coroutine cannot yield meanwhile). Its frames are
+        // dead: closers run above everything they used.
         c.yielder = std::ptr::null();
         c.n_ccalls = l.n_ccalls;
-        let base_ci = c.cis[0];
-        let r = match err {
-            Some(e) => Err(crate::runtime::error::LuaError::runtime(e)),
-            None => Ok(()),
-        };
-        match r {
-            Ok(()) => {
-                if let Err(e) = crate::interp::call::close_normal(c, 1) {
-                    let e2 = crate::interp::call::close_on_error(c, 1, e);
-                    err = Some(e2.value);
-                }
-            }
-            Err(e) => {
-                let e2 = crate::interp::call::close_on_error(c, 1, e);
-                err = Some(e2.value);
-            }
+        let mut used = c.top;
+        for ci in c.cis.iter() {
+            used = used.max(ci.top);
         }
         c.cis.truncate(1);
-        c.cis[0] = base_ci;
-    } else {
-        c.close_upvals(0);
-        c.tbc.clear();
+        c.top = used.min(c.stack.len() - super::state::EXTRA_STACK).max(1);
+        err = match err {
+            Some(e) => Some(crate::interp::call::close_on_error(c, 1, crate::runtime::error::LuaError::runtime(e)).value),
+            None => match crate::interp::call::close_normal(c, 1) {
+                Ok(()) => None,
+                Err(e) => Some(crate::interp::call::close_on_error(c, 1, e).value),
+            },
+        };
     }
+    c.cis.truncate(1);
     c.status = ThreadStatus::Dead;
     c.yielder = std::ptr::null();
     // drop the suspended native stack (unwinds its Rust frames)

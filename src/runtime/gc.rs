@@ -602,10 +602,7 @@ pub unsafe fn close_universe(l: *mut State) {
         o = (*o).next;
     }
     g.finobj = ptr::null_mut();
-    for &p in pending.iter() {
-        (*p).next = g.allgc;
-        g.allgc = p;
-    }
+    // run_pending_finalizers links each object back into allgc
     g.tobefnz.extend(pending);
     g.closing = true;
     let _ = (*l).run_pending_finalizers();
