@@ -4,7 +4,6 @@
 //! `lua`'s messages and exit codes. `--bytecode` prints a `luac -l` style
 //! listing instead of running.
 
-use clap::{Arg, ArgAction, Command};
 use lunajit::runtime::value::TValue;
 use lunajit::{Error, Lua, Value};
 use std::io::IsTerminal;
@@ -13,76 +12,92 @@ use std::process::ExitCode;
 const PROGNAME: &str = "lunajit";
 
 fn version_line() -> String {
-    format!(
-        "lunajit {} -- Lua 5.4 compatible runtime",
-        env!("CARGO_PKG_VERSION")
-    )
+    format!("lunajit {} -- Lua 5.4 compatible runtime", env!("CARGO_PKG_VERSION"))
 }
 
-fn cli() -> Command {
-    Command::new(PROGNAME)
-        .about("Runs Lua 5.4 scripts")
-        .disable_version_flag(true)
-        .disable_help_flag(true)
-        .arg(
-            Arg::new("help")
-                .long("help")
-                .short('h')
-                .action(ArgAction::Help)
-                .help("Print help"),
-        )
-        .arg(
-            Arg::new("exec")
-                .short('e')
-                .value_name("stat")
-                .action(ArgAction::Append)
-                .help("execute string 'stat'"),
-        )
-        .arg(
-            Arg::new("interactive")
-                .short('i')
-                .action(ArgAction::SetTrue)
-                .help("enter interactive mode after executing 'script'"),
-        )
-        .arg(
-            Arg::new("lib")
-                .short('l')
-                .value_name("mod")
-                .action(ArgAction::Append)
-                .help("require library 'mod' into global 'mod'"),
-        )
-        .arg(
-            Arg::new("version")
-                .short('v')
-                .action(ArgAction::SetTrue)
-                .help("show version information"),
-        )
-        .arg(
-            Arg::new("ignore_env")
-                .short('E')
-                .action(ArgAction::SetTrue)
-                .help("ignore environment variables"),
-        )
-        .arg(
-            Arg::new("warnings")
-                .short('W')
-                .action(ArgAction::SetTrue)
-                .help("turn warnings on"),
-        )
-        .arg(
-            Arg::new("bytecode")
-                .long("bytecode")
-                .action(ArgAction::SetTrue)
-                .help("print the bytecode listing of the script instead of running it"),
-        )
-        .arg(
-            Arg::new("script")
-                .value_name("script")
-                .help("script file ('-' for stdin), followed by its arguments")
-                .num_args(1..)
-                .trailing_var_arg(true)
-                .allow_hyphen_values(true),
-        )
+const USAGE: &str = "usage: lunajit [options] [script [args]]
+Available options are:
+  -e stat   execute string 'stat'
+  -i        enter interactive mode after executing 'script'
+  -l mod    require library 'mod' into global 'mod'
+  -l g=mod  require library 'mod' into global 'g'
+  -v        show version information
+  -E        ignore environment variables
+  -W        turn warnings on
+  --        stop handling options
+  -         stop handling options and execute stdin
+lunajit options:
+  --bytecode  print a luac -l style listing of the script instead of running it
+  --help      show this help";
+
+/// What the command line asks for (lua.c's `collectargs`).
+#[derive(Default)]
+struct Options {
+    interactive: bool,
+    version: bool,
+    ignore_env: bool,
+    warnings: bool,
+    bytecode: bool,
+    help: bool,
+    has_exec: bool,
+    /// `-e` / `-l` actions in order: (is_exec, text).
+    actions: Vec<(bool, String)>,
+    /// Index in argv of the script name (argv.len() when there is none).
+    script: usize,
+}
+
+/// Scans options up to the script name, following `lua`'s grammar (manual
+/// §7): options end at the first argument not starting with `-`, at `--`
+/// (skipped), or at `-` (stdin, kept as the script); `-e`/`-l` take the rest
+/// of their argument or the next one. Errors are `lua`'s messages.
+fn collect_args(argv: &[String]) -> Result<Options, String> {
+    let mut o = Options { script: argv.len(), ..Default::default() };
+    let mut i = 1;
+    while i < argv.len() {
+        let a = &argv[i];
+        let b = a.as_bytes();
+        if b.first() != Some(&b'-') {
+            o.script = i;
+            return Ok(o);
+        }
+        match (b.get(1).copied(), a.as_str()) {
+            (None, _) => {
+                o.script = i;
+                return Ok(o);
+            }
+            (Some(b'-'), "--") => {
+                o.script = if i + 1 < argv.len() { i + 1 } else { argv.len() };
+                return Ok(o);
+            }
+            (Some(b'-'), "--bytecode") => o.bytecode = true,
+            (Some(b'-'), "--help") => o.help = true,
+            (Some(b'E'), "-E") => o.ignore_env = true,
+            (Some(b'W'), "-W") => o.warnings = true,
+            (Some(b'i'), "-i") => {
+                o.interactive = true;
+                o.version = true;
+            }
+            (Some(b'v'), "-v") => o.version = true,
+            (Some(c @ (b'e' | b'l')), _) => {
+                let val = if b.len() > 2 {
+                    a[2..].to_string()
+                } else {
+                    i += 1;
+                    match argv.get(i) {
+                        Some(v) if !v.starts_with('-') => v.clone(),
+                        _ => return Err(format!("'{a}' needs argument")),
+                    }
+                };
+                if c == b'e' {
+                    o.has_exec = true;
+                }
+                o.actions.push((c == b'e', val));
+            }
+            _ => return Err(format!("unrecognized option '{a}'")),
+        }
+        i += 1;
+    }
+    Ok(o)
 }
 
 fn eprint_error(msg: &str) {
@@ -104,7 +119,7 @@ fn report(e: &Error) {
 fn set_arg_table(lua: &mut Lua, argv: &[String], script_index: Option<usize>) {
     let l = lua.state();
     let t = l.g().new_table(argv.len(), 0);
-    let si = script_index.unwrap_or(argv.len()) as i64;
+    let si = script_index.unwrap_or(0) as i64;
     for (i, a) in argv.iter().enumerate() {
         let v = l.str_value(a.as_bytes());
         // SAFETY: t is a live table.
@@ -185,62 +200,47 @@ fn read_script(path: &str) -> Result<Vec<u8>, String> {
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().collect();
-    let matches = match cli().try_get_matches_from(&argv) {
-        Ok(m) => m,
-        Err(e) => {
-            if e.kind() == clap::error::ErrorKind::DisplayHelp {
-                print!("{e}");
-                return ExitCode::SUCCESS;
-            }
-            let _ = e.print();
+    let opts = match collect_args(&argv) {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("{PROGNAME}: {msg}\n{USAGE}");
             return ExitCode::from(1);
         }
     };
-    let script: Vec<String> = matches
-        .get_many::<String>("script")
-        .map(|v| v.cloned().collect())
-        .unwrap_or_default();
-    if matches.get_flag("bytecode") {
+    if opts.help {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let script: Vec<String> = argv[opts.script.min(argv.len())..].to_vec();
+    if opts.bytecode {
         let Some(path) = script.first() else {
             eprint_error("--bytecode needs a script");
             return ExitCode::from(1);
         };
         return print_listing(path);
     }
-    let interactive = matches.get_flag("interactive");
-    let show_version = matches.get_flag("version");
-    let ignore_env = matches.get_flag("ignore_env");
     let stdin_tty = std::io::stdin().is_terminal();
-
-    // position of the script in argv (for `arg`)
-    let script_index = if script.is_empty() {
-        None
-    } else {
-        Some(argv.len() - script.len())
-    };
+    let script_index = if script.is_empty() { None } else { Some(opts.script) };
 
     let mut lua = Lua::new();
     lua.state().g().gc_generational = true; // lua.c runs in generational mode
-    if matches.get_flag("warnings") {
+    if opts.warnings {
         lua.state().g().warn_on = true;
     }
-    if show_version
-        || (script.is_empty() && matches.get_many::<String>("exec").is_none() && stdin_tty)
-        || interactive
-    {
+    if opts.version {
         println!("{}", version_line());
     }
     set_arg_table(&mut lua, &argv, script_index);
-    if !ignore_env {
-        let init = std::env::var("LUA_INIT_5_4").or_else(|_| std::env::var("LUA_INIT"));
-        if let Ok(init) = init {
+    if !opts.ignore_env {
+        let init = std::env::var("LUA_INIT_5_4").map(|v| ("LUA_INIT_5_4", v)).or_else(|_| std::env::var("LUA_INIT").map(|v| ("LUA_INIT", v)));
+        if let Ok((name, init)) = init {
             let r = if let Some(file) = init.strip_prefix('@') {
                 match read_script(file) {
                     Ok(src) => run_chunk(&mut lua, &src, &format!("@{file}"), &[]),
                     Err(m) => Err(Error::Io(m)),
                 }
             } else {
-                run_chunk(&mut lua, init.as_bytes(), "=LUA_INIT", &[])
+                run_chunk(&mut lua, init.as_bytes(), &format!("={name}"), &[])
             };
             if let Err(e) = r {
                 report(&e);
@@ -248,39 +248,15 @@ fn main() -> ExitCode {
             }
         }
     }
-    // -e and -l in command-line order
-    let mut actions: Vec<(usize, bool, String)> = Vec::new();
-    if let (Some(vals), Some(idx)) = (
-        matches.get_many::<String>("exec"),
-        matches.indices_of("exec"),
-    ) {
-        for (v, i) in vals.zip(idx) {
-            actions.push((i, true, v.clone()));
-        }
-    }
-    if let (Some(vals), Some(idx)) = (matches.get_many::<String>("lib"), matches.indices_of("lib"))
-    {
-        for (v, i) in vals.zip(idx) {
-            actions.push((i, false, v.clone()));
-        }
-    }
-    actions.sort_by_key(|a| a.0);
-    for (_, is_exec, v) in actions.iter() {
-        let r = if *is_exec {
-            run_chunk(&mut lua, v.as_bytes(), "=(command line)", &[])
-        } else {
-            do_require(&mut lua, v)
-        };
+    for (is_exec, v) in opts.actions.iter() {
+        let r = if *is_exec { run_chunk(&mut lua, v.as_bytes(), "=(command line)", &[]) } else { do_require(&mut lua, v) };
         if let Err(e) = r {
             report(&e);
             return ExitCode::from(1);
         }
     }
     if let Some(path) = script.first() {
-        let args: Vec<Value> = script[1..]
-            .iter()
-            .map(|s| Value::String(s.clone().into_bytes()))
-            .collect();
+        let args: Vec<Value> = script[1..].iter().map(|s| Value::String(s.clone().into_bytes())).collect();
         let src = match read_script(path) {
             Ok(s) => s,
             Err(m) => {
@@ -288,31 +264,31 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        let name = if path == "-" {
-            "=stdin".to_string()
-        } else {
-            format!("@{path}")
-        };
+        let name = if path == "-" { "=stdin".to_string() } else { format!("@{path}") };
         if let Err(e) = run_chunk(&mut lua, &src, &name, &args) {
             report(&e);
             return ExitCode::from(1);
         }
-    } else if !interactive && actions.is_empty() && !show_version && !stdin_tty {
-        // no script: run stdin
-        let src = match read_script("-") {
-            Ok(s) => s,
-            Err(m) => {
-                eprint_error(&m);
+    }
+    if opts.interactive {
+        repl(&mut lua);
+    } else if script.is_empty() && !opts.has_exec && !opts.version {
+        if stdin_tty {
+            println!("{}", version_line());
+            repl(&mut lua);
+        } else {
+            let src = match read_script("-") {
+                Ok(s) => s,
+                Err(m) => {
+                    eprint_error(&m);
+                    return ExitCode::from(1);
+                }
+            };
+            if let Err(e) = run_chunk(&mut lua, &src, "=stdin", &[]) {
+                report(&e);
                 return ExitCode::from(1);
             }
-        };
-        if let Err(e) = run_chunk(&mut lua, &src, "=stdin", &[]) {
-            report(&e);
-            return ExitCode::from(1);
         }
-    }
-    if interactive || (script.is_empty() && actions.is_empty() && !show_version && stdin_tty) {
-        repl(&mut lua);
     }
     lunajit::stdlib::io::flush_stdout();
     ExitCode::SUCCESS

@@ -339,25 +339,24 @@ fn read_header(r: &mut Reader) -> Result<(), String> {
 /// Reads one function without its nested ones; returns it and how many
 /// nested functions follow.
 fn read_function(r: &mut Reader, parent_source: &str) -> Result<(Proto, usize), String> {
-    let mut f = Proto::default();
-    f.source = match r.varint()? {
+    let source = match r.varint()? {
         0 => parent_source.to_string(),
         n => {
             let n = usize::try_from(n - 1).map_err(|_| TRUNCATED.to_string())?;
             String::from_utf8(r.bytes(n)?.to_vec()).map_err(|_| "bad source name".to_string())?
         }
     };
-    f.line_defined = r.u32()?;
-    f.last_line_defined = r.u32()?;
-    f.num_params = r.byte()?;
-    f.is_vararg = r.flag()?;
-    f.max_stack_size = r.byte()?;
+    let line_defined = r.u32()?;
+    let last_line_defined = r.u32()?;
+    let num_params = r.byte()?;
+    let is_vararg = r.flag()?;
+    let max_stack_size = r.byte()?;
     let n = r.count(4)?;
-    f.code = (0..n)
+    let code: Vec<u32> = (0..n)
         .map(|_| r.array().map(u32::from_le_bytes))
         .collect::<Result<_, _>>()?;
     let n = r.count(1)?;
-    f.constants = Vec::with_capacity(n);
+    let mut constants = Vec::with_capacity(n);
     for _ in 0..n {
         let k = match r.byte()? {
             TAG_NIL => Constant::Nil,
@@ -368,13 +367,13 @@ fn read_function(r: &mut Reader, parent_source: &str) -> Result<(Proto, usize), 
             TAG_STR => Constant::String(r.string_bytes()?.to_vec()),
             _ => return Err("bad constant".into()),
         };
-        f.constants.push(k);
+        constants.push(k);
     }
     let n = r.count(2)?;
     if n > MAX_UPVALUES {
         return Err("too many upvalues".into());
     }
-    f.upvalues = (0..n)
+    let mut upvalues: Vec<UpvalDesc> = (0..n)
         .map(|_| {
             Ok(UpvalDesc {
                 name: String::new(),
@@ -385,14 +384,14 @@ fn read_function(r: &mut Reader, parent_source: &str) -> Result<(Proto, usize), 
         .collect::<Result<_, String>>()?;
     // Debug information.
     let n = r.count(1)?;
-    if n == 0 {
-        f.line_info = vec![0; f.code.len()];
+    let line_info = if n == 0 {
+        vec![0; code.len()]
     } else {
-        if n != f.code.len() {
+        if n != code.len() {
             return Err("bad line info".into());
         }
-        f.line_info = Vec::with_capacity(n);
-        let mut line = f.line_defined as i64;
+        let mut lines = Vec::with_capacity(n);
+        let mut line = line_defined as i64;
         for _ in 0..n {
             let z = r.varint()?;
             let d = (z >> 1) as i64 ^ -((z & 1) as i64);
@@ -400,26 +399,41 @@ fn read_function(r: &mut Reader, parent_source: &str) -> Result<(Proto, usize), 
                 .checked_add(d)
                 .filter(|l| (0..=u32::MAX as i64).contains(l))
                 .ok_or_else(|| "bad line info".to_string())?;
-            f.line_info.push(line as u32);
+            lines.push(line as u32);
         }
-    }
+        lines
+    };
     let n = r.count(3)?;
-    f.loc_vars = Vec::with_capacity(n);
+    let mut loc_vars = Vec::with_capacity(n);
     for _ in 0..n {
-        f.loc_vars.push(LocVar {
+        loc_vars.push(LocVar {
             name: r.name()?,
             start_pc: r.u32()?,
             end_pc: r.u32()?,
         });
     }
     let n = r.count(1)?;
-    if n != 0 && n != f.upvalues.len() {
+    if n != 0 && n != upvalues.len() {
         return Err("bad upvalue names".into());
     }
-    for i in 0..n {
-        f.upvalues[i].name = r.name()?;
+    for u in upvalues.iter_mut().take(n) {
+        u.name = r.name()?;
     }
     let nested = r.count(1)?;
+    let f = Proto {
+        source,
+        line_defined,
+        last_line_defined,
+        num_params,
+        is_vararg,
+        max_stack_size,
+        code,
+        constants,
+        upvalues,
+        protos: Vec::new(),
+        line_info,
+        loc_vars,
+    };
     Ok((f, nested))
 }
 
@@ -585,7 +599,10 @@ mod tests {
             v[i] = b;
             undump(&v, "@f.lua").unwrap_err()
         };
-        assert_eq!(with(1, b'X'), "f.lua: bad binary format (not a binary chunk)");
+        assert_eq!(
+            with(1, b'X'),
+            "f.lua: bad binary format (not a binary chunk)"
+        );
         assert_eq!(with(4, 0x53), "f.lua: bad binary format (version mismatch)");
         assert_eq!(with(5, 0), "f.lua: bad binary format (format mismatch)");
         assert_eq!(with(8, b'\n'), "f.lua: bad binary format (corrupted chunk)");
@@ -651,9 +668,13 @@ mod tests {
         let mut p = compile("local a = 1 return a");
         // A register beyond the frame.
         let last = p.code.len() - 1;
-        p.code[last] = crate::bytecode::ins::abc(crate::bytecode::OpCode::RETURN1, 200, 0, 0, false);
+        p.code[last] =
+            crate::bytecode::ins::abc(crate::bytecode::OpCode::RETURN1, 200, 0, 0, false);
         let e = undump(&dump(&p, false), "=x").unwrap_err();
-        assert!(e.starts_with("x: bad binary format (function at line 0"), "{e}");
+        assert!(
+            e.starts_with("x: bad binary format (function at line 0"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -709,10 +730,7 @@ mod tests {
         let bytes = dump(&p, false);
         assert!(read_chunk(&bytes, 100_000).is_ok());
         // 101 copies of 1000 bytes do not fit in 16 x the chunk (~ 2,500 bytes).
-        assert_eq!(
-            read_chunk(&bytes, 0).unwrap_err(),
-            "source names too large"
-        );
+        assert_eq!(read_chunk(&bytes, 0).unwrap_err(), "source names too large");
     }
 
     /// A small deterministic generator (xorshift64*), so failures reproduce.

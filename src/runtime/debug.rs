@@ -390,3 +390,345 @@ pub fn frame_description(l: &State, idx: usize, ci: &CallInfo) -> String {
     }
     s
 }
+
+// ---------------------------------------------------------------------------
+// Stack levels, tracebacks and debug hooks (used by the debug library, §6.10)
+
+/// The frame index (into `l.cis`) of stack level `level` (0 = the running
+/// frame, 1 = its caller, ...), as `lua_getstack` counts: the base frame
+/// `cis[0]` is never a level. `None` when out of range or negative.
+pub fn level_to_ci(l: &State, level: i64) -> Option<usize> {
+    if level < 0 {
+        return None;
+    }
+    let n = l.cis.len() as i64;
+    let idx = n - 1 - level;
+    if idx >= 1 {
+        Some(idx as usize)
+    } else {
+        None
+    }
+}
+
+/// `luaL_traceback` of thread `l` as bytes: `msg` (if any) and a newline,
+/// "stack traceback:", then one line per level from `level` down (none when
+/// `level` is negative or past the last level). With more than 22 levels to
+/// show, only the first 10 and the last 11 are listed, with PUC's
+/// "\n\t...\t(skipping N levels)" line between them, where N is the number
+/// of levels left out minus one (PUC 5.4.4 prints exactly that).
+pub fn traceback_bytes(l: &State, msg: Option<&[u8]>, level: i64) -> Vec<u8> {
+    const LEVELS1: i64 = 10;
+    const LEVELS2: i64 = 11;
+    let mut out = Vec::new();
+    if let Some(m) = msg {
+        out.extend_from_slice(m);
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b"stack traceback:");
+    // the last valid level: cis[1] is level len-2
+    let last = l.cis.len() as i64 - 2;
+    let mut limit2show = if last - level > LEVELS1 + LEVELS2 {
+        LEVELS1
+    } else {
+        -1
+    };
+    let mut lv = level;
+    while let Some(idx) = level_to_ci(l, lv) {
+        lv += 1;
+        if limit2show == 0 {
+            let n = last - lv - LEVELS2 + 1;
+            out.extend_from_slice(format!("\n\t...\t(skipping {n} levels)").as_bytes());
+            lv += n;
+        } else {
+            let ci = &l.cis[idx];
+            out.extend_from_slice(b"\n\t");
+            out.extend_from_slice(frame_description(l, idx, ci).as_bytes());
+        }
+        limit2show -= 1;
+    }
+    out
+}
+
+/// Bits of `State::hook_mask` (PUC's `LUA_MASK*` values): which events call
+/// the hook set by `debug.sethook`.
+pub mod hook_mask {
+    /// "c": calls of Lua and native functions.
+    pub const CALL: u8 = 1;
+    /// "r": returns.
+    pub const RET: u8 = 2;
+    /// "l": entering a new line (or jumping back).
+    pub const LINE: u8 = 4;
+    /// A count > 0: every `hook_count` instructions.
+    pub const COUNT: u8 = 8;
+}
+
+/// The events a debug hook receives (§6.10 `debug.sethook`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookEvent {
+    Call,
+    Return,
+    Line,
+    Count,
+    TailCall,
+}
+
+impl HookEvent {
+    /// The event name passed as the hook function's first argument.
+    pub fn name(self) -> &'static str {
+        match self {
+            HookEvent::Call => "call",
+            HookEvent::Return => "return",
+            HookEvent::Line => "line",
+            HookEvent::Count => "count",
+            HookEvent::TailCall => "tail call",
+        }
+    }
+}
+
+/// Registry key of the weak-keyed table thread → hook function that
+/// `debug.sethook` maintains (PUC's `HOOKKEY`). A coroutine inherits its
+/// creator's mask and count but has no entry here until `debug.sethook` is
+/// called for it, so no hook runs in it (PUC 5.4.4 behaves the same).
+pub const HOOK_KEY: &[u8] = b"_HOOKKEY";
+
+std::thread_local! {
+    /// Transfer information (`getinfo` option "r") of frames whose hook is
+    /// running: (thread address, frame index, ftransfer, ntransfer). A stack:
+    /// pushed and popped around each hook call by [`run_hook`].
+    static HOOK_TRANSFER: std::cell::RefCell<Vec<(usize, usize, u16, u16)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `(ftransfer, ntransfer)` of frame `ci_idx` of `l` while a call or return
+/// hook runs for it (option "r" of `debug.getinfo`), else `(0, 0)`.
+pub fn transfer_info(l: &State, ci_idx: usize) -> (u16, u16) {
+    let Some(ci) = l.cis.get(ci_idx) else {
+        return (0, 0);
+    };
+    if ci.status & super::state::cist::HOOKED == 0 {
+        return (0, 0);
+    }
+    let key = l as *const State as usize;
+    HOOK_TRANSFER.with(|t| {
+        t.borrow()
+            .iter()
+            .rev()
+            .find(|e| e.0 == key && e.1 == ci_idx)
+            .map_or((0, 0), |e| (e.2, e.3))
+    })
+}
+
+/// The hook function registered for thread `l` (`registry._HOOKKEY[l]`),
+/// nil if none.
+fn registered_hook(l: &mut State) -> TValue {
+    let g = l.g();
+    let key = g.intern(HOOK_KEY);
+    // SAFETY: the registry and the hook table are live tables.
+    unsafe {
+        let ht = (*g.registry).get_str(key);
+        if ht.tt != TTABLE {
+            return TValue::NIL;
+        }
+        (*ht.as_table()).get(&TValue::thread(l as *mut State))
+    }
+}
+
+/// Runs the debug hook for `event` in the running frame (`l.ci()`), like
+/// PUC's `luaD_hook` with the debug library's `hookf`: the registered hook
+/// function is called as `hook(event_name, line)` (`line` is nil when
+/// negative) with hooks disabled (`allow_hook`) and the frame marked
+/// `cist::HOOKED`; `l.top` and the frame's `top` are restored afterwards.
+/// `ftransfer`/`ntransfer` are what `getinfo(.., "r")` reports meanwhile.
+/// Does nothing when hooks are off or disallowed. Errors of the hook
+/// function propagate. For a Lua frame, `savedpc` must be current.
+pub fn run_hook(
+    l: &mut State,
+    event: HookEvent,
+    line: i32,
+    ftransfer: u16,
+    ntransfer: u16,
+) -> super::error::LuaResult<()> {
+    use super::state::{cist, MIN_STACK};
+    if l.hook_mask == 0 || !l.allow_hook {
+        return Ok(());
+    }
+    let f = registered_hook(l);
+    if !f.is_function() {
+        return Ok(());
+    }
+    let ci_idx = l.cis.len() - 1;
+    let saved_top = l.top;
+    let saved_ci_top = l.cis[ci_idx].top;
+    if l.cis[ci_idx].is_lua() && l.top < saved_ci_top {
+        l.top = saved_ci_top;
+    }
+    l.check_stack(MIN_STACK)?;
+    if l.cis[ci_idx].top < l.top + MIN_STACK {
+        l.cis[ci_idx].top = l.top + MIN_STACK;
+    }
+    l.allow_hook = false;
+    l.cis[ci_idx].status |= cist::HOOKED;
+    let key = l as *const State as usize;
+    if ntransfer != 0 {
+        HOOK_TRANSFER.with(|t| t.borrow_mut().push((key, ci_idx, ftransfer, ntransfer)));
+    }
+    let ev = l.str_value(event.name().as_bytes());
+    let ln = if line >= 0 {
+        TValue::int(line as i64)
+    } else {
+        TValue::NIL
+    };
+    let r = crate::interp::call::call_value_n(l, f, &[ev, ln], 0);
+    if ntransfer != 0 {
+        HOOK_TRANSFER.with(|t| {
+            let mut t = t.borrow_mut();
+            if let Some(pos) = t.iter().rposition(|e| e.0 == key && e.1 == ci_idx) {
+                t.remove(pos);
+            }
+        });
+    }
+    l.allow_hook = true;
+    if let Some(ci) = l.cis.get_mut(ci_idx) {
+        ci.status &= !cist::HOOKED;
+        if r.is_ok() {
+            ci.top = saved_ci_top;
+        }
+    }
+    if r.is_ok() {
+        l.top = saved_top;
+    }
+    r.map(|_| ())
+}
+
+/// The call hook of the Lua frame just entered (PUC's `luaD_hookcall`):
+/// event "call", or "tail call" when the frame has `cist::TAIL`. Call it
+/// when `l.hook_mask != 0`, with the frame's `savedpc` pointing at the next
+/// instruction to run: the first one for a fixed-parameter function (at
+/// entry), the one after `VARARGPREP` for a vararg function (right after
+/// `VARARGPREP` ran, so `getlocal` sees the parameters). Returns the new
+/// value of the thread's line-tracking `oldpc`: 0, or 1 for a vararg
+/// function (so the next instruction counts as a new line).
+pub fn hook_lua_call(l: &mut State) -> super::error::LuaResult<usize> {
+    let ci = *l.ci();
+    let Some(cl) = ci_lua_closure(l, &ci) else {
+        return Ok(0);
+    };
+    // SAFETY: the running frame's closure and prototype are live.
+    let (nparams, vararg) = unsafe {
+        let p = &*(*cl).proto;
+        (p.num_params, p.is_vararg)
+    };
+    if l.hook_mask & hook_mask::CALL != 0 {
+        let event = if ci.status & super::state::cist::TAIL != 0 {
+            HookEvent::TailCall
+        } else {
+            HookEvent::Call
+        };
+        let idx = l.cis.len() - 1;
+        // hooks see the pc already advanced, as in PUC
+        l.cis[idx].savedpc = ci.savedpc.wrapping_add(1);
+        let r = run_hook(l, event, -1, 1, nparams as u16);
+        if let Some(c) = l.cis.get_mut(idx) {
+            c.savedpc = ci.savedpc;
+        }
+        r?;
+    }
+    Ok(if vararg { 1 } else { 0 })
+}
+
+/// The call hook of a native function (PUC's `precallC`): call it when
+/// `l.hook_mask & hook_mask::CALL != 0`, after the native frame is pushed
+/// and before the function runs; `nargs` is its number of arguments.
+pub fn hook_native_call(l: &mut State, nargs: usize) -> super::error::LuaResult<()> {
+    if l.hook_mask & hook_mask::CALL != 0 {
+        run_hook(l, HookEvent::Call, -1, 1, nargs.min(u16::MAX as usize) as u16)?;
+    }
+    Ok(())
+}
+
+/// The return hook (PUC's `rethook`) of the running frame, Lua or native,
+/// whose `nres` results start at stack index `first`; `l.top` must be
+/// `first + nres`. Call it when `l.hook_mask != 0`, before the results are
+/// moved and the frame popped. Returns the new line-tracking `oldpc` of the
+/// thread when the caller is a Lua frame (the pc of its call instruction),
+/// so that returning into the middle of a line is not a new line.
+pub fn hook_return(
+    l: &mut State,
+    first: usize,
+    nres: usize,
+) -> super::error::LuaResult<Option<usize>> {
+    if l.hook_mask & hook_mask::RET != 0 {
+        let func = l.ci().func;
+        let ftransfer = first.saturating_sub(func).min(u16::MAX as usize) as u16;
+        run_hook(
+            l,
+            HookEvent::Return,
+            -1,
+            ftransfer,
+            nres.min(u16::MAX as usize) as u16,
+        )?;
+    }
+    let n = l.cis.len();
+    if n >= 2 {
+        let caller = l.cis[n - 2];
+        if let Some(cl) = ci_lua_closure(l, &caller) {
+            // SAFETY: the caller's closure and prototype are live and its
+            // savedpc points into the prototype's code.
+            let pc = unsafe { pc_index(&*(*cl).proto, caller.savedpc) };
+            return Ok(Some(pc));
+        }
+    }
+    Ok(None)
+}
+
+/// The line and count hooks before instruction `npc` (0-based) of the
+/// running Lua frame runs (PUC's `luaG_traceexec`); the frame's `savedpc`
+/// must already be past it (`code + npc + 1`). `oldpc` is the thread's
+/// line-tracking pc; the new value is returned. A count hook fires when the
+/// instruction countdown (`hook_count_left`) reaches 0 (it is then reset to
+/// `hook_count`); a line hook fires when `npc` is on another line than
+/// `oldpc`, or is not after it (a jump back or a new function).
+pub fn hook_instruction(
+    l: &mut State,
+    npc: usize,
+    oldpc: usize,
+) -> super::error::LuaResult<usize> {
+    let mask = l.hook_mask;
+    if mask & (hook_mask::LINE | hook_mask::COUNT) == 0 {
+        return Ok(oldpc);
+    }
+    let mut counthook = false;
+    if mask & hook_mask::COUNT != 0 {
+        l.hook_count_left -= 1;
+        if l.hook_count_left <= 0 {
+            counthook = true;
+            l.hook_count_left = l.hook_count;
+        }
+    }
+    if !counthook && mask & hook_mask::LINE == 0 {
+        return Ok(oldpc);
+    }
+    if counthook {
+        run_hook(l, HookEvent::Count, -1, 0, 0)?;
+    }
+    if mask & hook_mask::LINE == 0 {
+        return Ok(oldpc);
+    }
+    let ci = *l.ci();
+    let Some(cl) = ci_lua_closure(l, &ci) else {
+        return Ok(oldpc);
+    };
+    // SAFETY: the running frame's closure and prototype are live.
+    let (changed, newline) = unsafe {
+        let p = &*(*cl).proto;
+        let old = if oldpc < p.code.len() { oldpc } else { 0 };
+        (
+            npc <= old || p.line_at(old) != p.line_at(npc),
+            p.line_at(npc),
+        )
+    };
+    if changed {
+        run_hook(l, HookEvent::Line, newline as i32, 0, 0)?;
+    }
+    Ok(npc)
+}

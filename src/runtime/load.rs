@@ -32,10 +32,7 @@ pub fn load(
         return Err(format!("attempt to load a text chunk (mode is '{mode}')"));
     }
     let proto = if is_binary {
-        return Err(format!(
-            "{}: binary chunks are not supported yet",
-            crate::syntax::chunk_id(chunkname)
-        ));
+        crate::bytecode::dump::undump(source, chunkname)?
     } else {
         let ast =
             crate::syntax::parse_with(source, chunkname, skip_shebang).map_err(|e| e.message)?;

@@ -108,11 +108,60 @@ pub fn unpack(l: &mut State) -> LuaResult<usize> {
     }
 }
 
-/// `string.dump(f [, strip])`: not supported yet (binary chunks).
+/// `string.dump(f [, strip])` (§6.4): a binary chunk of the Lua function
+/// `f` (see `bytecode::dump`); with a true `strip`, without debug
+/// information. Native functions cannot be dumped.
 pub fn dump(l: &mut State) -> LuaResult<usize> {
-    let f = arg(l, 1);
+    let f = check_function(l, 1)?;
     if f.tt != TLCL {
-        return Err(type_error(l, 1, "function"));
+        return Err(l.error("unable to dump given function"));
     }
-    Err(l.error("unable to dump given function"))
+    let strip = !arg(l, 2).is_falsy();
+    // SAFETY: `f` is a rooted argument holding a live Lua closure; its
+    // prototype tree is live as long as the closure is.
+    let proto = unsafe { plain_proto(&*(*f.as_lua_closure()).proto) };
+    let out = crate::bytecode::dump::dump(&proto, strip);
+    ret_str(l, &out)
+}
+
+/// Converts a runtime prototype tree back into plain data (the inverse of
+/// `GlobalState::new_proto`). Recursive: the depth of a runtime prototype
+/// tree is bounded by the compiler's and `undump`'s nesting limits.
+///
+/// # Safety
+/// `p`'s constants, nested protos and source must be live.
+unsafe fn plain_proto(p: &crate::runtime::func::Proto) -> crate::bytecode::Proto {
+    use crate::bytecode::Constant;
+    let constants =
+        p.k.iter()
+            .map(|v| match v.tt {
+                TFALSE => Constant::Boolean(false),
+                TTRUE => Constant::Boolean(true),
+                TINT => Constant::Integer(v.as_int()),
+                TFLOAT => Constant::Float(v.as_float()),
+                // SAFETY: a string constant is a live string.
+                TSTR => Constant::String(unsafe { (*v.as_string()).as_bytes() }.to_vec()),
+                // Only the kinds above are ever constants.
+                _ => Constant::Nil,
+            })
+            .collect();
+    crate::bytecode::Proto {
+        source: p.source_name(),
+        line_defined: p.line_defined,
+        last_line_defined: p.last_line_defined,
+        num_params: p.num_params,
+        is_vararg: p.is_vararg,
+        max_stack_size: p.max_stack_size,
+        code: p.code.to_vec(),
+        constants,
+        upvalues: p.upvalues.to_vec(),
+        // SAFETY: nested prototypes are live (the caller's contract).
+        protos: p
+            .protos
+            .iter()
+            .map(|&c| unsafe { plain_proto(&*c) })
+            .collect(),
+        line_info: p.line_info.to_vec(),
+        loc_vars: p.loc_vars.to_vec(),
+    }
 }

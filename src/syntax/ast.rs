@@ -224,3 +224,41 @@ pub struct FuncBody {
     /// Line of the closing `end` (`lastlinedefined`), 0 for the main chunk.
     pub end_line: u32,
 }
+
+impl Expr {
+    /// A `nil` expression (placeholder used when dismantling trees).
+    pub const fn placeholder() -> Expr {
+        Expr { kind: ExprKind::Nil, line: 0 }
+    }
+}
+
+/// Moves the sub-expressions of `kind` that can nest deeply onto `out`.
+fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
+    match kind {
+        ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
+            out.push(std::mem::replace(&mut **a, Expr::placeholder()));
+            out.push(std::mem::replace(&mut **b, Expr::placeholder()));
+        }
+        ExprKind::Unary(_, a) | ExprKind::Paren(a) => {
+            out.push(std::mem::replace(&mut **a, Expr::placeholder()));
+        }
+        ExprKind::Call(f, args) | ExprKind::MethodCall(f, _, args) => {
+            out.push(std::mem::replace(&mut **f, Expr::placeholder()));
+            out.append(args);
+        }
+        _ => {}
+    }
+}
+
+/// Drops expression trees iteratively: an operator chain of any length (the
+/// parser accepts `a+a+...` with 100,000 terms) would otherwise overflow the
+/// native stack in the compiler-generated recursive drop.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        let mut work = Vec::new();
+        take_children(&mut self.kind, &mut work);
+        while let Some(mut e) = work.pop() {
+            take_children(&mut e.kind, &mut work);
+        }
+    }
+}

@@ -1299,7 +1299,7 @@ mod tests {
     #[test]
     fn table_fields() {
         let e = ret_expr("{1, x = 2; [3] = 4, y, f(), }");
-        let ExprKind::Table(fields) = e.kind else {
+        let ExprKind::Table(fields) = &e.kind else {
             panic!()
         };
         assert!(matches!(&fields[0], TableField::Positional(_)));
