@@ -139,26 +139,42 @@ pub fn call_error(l: &mut State, func: usize) -> LuaError {
 
 /// Finishes a call: moves `n` results starting at stack index `first` to the
 /// frame's `ret` slot, adjusts to the wanted count, pops the frame.
-#[inline]
+#[inline(always)]
 pub fn poscall(l: &mut State, first: usize, n: usize) {
     let ci = l.cis.pop().expect("poscall without a frame");
     let res = ci.ret;
     let wanted = ci.nresults;
-    if wanted < 0 {
-        if first != res {
-            l.stack.copy_within(first..first + n, res);
+    debug_assert!(first + n <= l.stack.len() && res <= first);
+    let stack = l.stack.as_mut_ptr();
+    // SAFETY: `first + n` and `res + wanted` are within the stack: results
+    // were produced in it, and the caller's frame reserved room for the
+    // wanted results (res <= first).
+    unsafe {
+        if wanted == 1 {
+            *stack.add(res) = if n > 0 { *stack.add(first) } else { TValue::NIL };
+            l.top = res + 1;
+            return;
         }
-        l.top = res + n;
-    } else {
-        let wanted = wanted as usize;
-        let m = n.min(wanted);
-        if first != res && m > 0 {
-            l.stack.copy_within(first..first + m, res);
+        if wanted < 0 {
+            if first != res {
+                for i in 0..n {
+                    *stack.add(res + i) = *stack.add(first + i);
+                }
+            }
+            l.top = res + n;
+        } else {
+            let wanted = wanted as usize;
+            let m = n.min(wanted);
+            if first != res {
+                for i in 0..m {
+                    *stack.add(res + i) = *stack.add(first + i);
+                }
+            }
+            for i in m..wanted {
+                *stack.add(res + i) = TValue::NIL;
+            }
+            l.top = res + wanted;
         }
-        for i in m..wanted {
-            l.stack[res + i] = TValue::NIL;
-        }
-        l.top = res + wanted;
     }
 }
 

@@ -19,7 +19,7 @@ pub mod call;
 use crate::bytecode::ins;
 use crate::bytecode::OpCode;
 use crate::runtime::error::LuaResult;
-use crate::runtime::state::{cist, State};
+use crate::runtime::state::{cist, CallInfo, State, EXTRA_STACK};
 use crate::runtime::tm::{self, ArithOp};
 use crate::runtime::value::*;
 use call::{poscall, precall};
@@ -802,6 +802,38 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             l.top = func + b;
                         }
                         savepc!();
+                        let fv = *reg!(a);
+                        if fv.tt == TLCL {
+                            // fast path: a fixed-parameter Lua function
+                            let p = &*(*fv.as_lua_closure()).proto;
+                            if !p.is_vararg {
+                                let fsize = p.max_stack_size as usize;
+                                let newbase = func + 1;
+                                if newbase + fsize + EXTRA_STACK > l.stack.len() {
+                                    protect!(l.check_stack(fsize + 1));
+                                }
+                                let nargs = l.top - newbase;
+                                let np = p.num_params as usize;
+                                if nargs < np {
+                                    let st = l.stack.as_mut_ptr();
+                                    for j in nargs..np {
+                                        *st.add(newbase + j) = TValue::NIL;
+                                    }
+                                }
+                                l.cis.push(CallInfo {
+                                    func,
+                                    ret: func,
+                                    base: newbase,
+                                    top: newbase + fsize,
+                                    savedpc: p.code.as_ptr(),
+                                    nresults,
+                                    nextra: 0,
+                                    status: cist::LUA,
+                                });
+                                l.top = newbase + fsize;
+                                continue 'newframe;
+                            }
+                        }
                         let is_lua = precall(l, func, nresults);
                         match is_lua {
                             Ok(true) => continue 'newframe,

@@ -87,10 +87,11 @@ impl Global {
         self.total_bytes = (self.total_bytes as isize + d).max(0) as usize;
     }
 
-    /// True when the allocation debt calls for a collection.
+    /// True when the allocation debt calls for a collection (including
+    /// growth of existing objects not yet folded in).
     #[inline(always)]
     pub fn gc_due(&self) -> bool {
-        self.total_bytes > self.gc_threshold
+        self.total_bytes as isize + EXTRA_BYTES.with(|c| c.get()) > self.gc_threshold as isize
     }
 }
 

@@ -137,7 +137,7 @@ fn func_info(f: &TValue) -> FuncInfo {
         _ => {
             let nups = if f.tt == TNCL {
                 // SAFETY: a native closure value holds a live closure.
-                unsafe { (*f.as_native()).upvals.len() }
+                unsafe { (&(*f.as_native()).upvals).len() }
             } else {
                 0
             };
@@ -523,7 +523,7 @@ fn upvalue_ref(l: &mut State, argf: usize, argn: usize) -> LuaResult<(TValue, i6
             // SAFETY: live closures.
             TLCL => unsafe {
                 let cl = &*f.as_lua_closure();
-                if i < cl.upvals.len() && i < (*cl.proto).upvalues.len() && !cl.upvals[i].is_null()
+                if i < cl.upvals.len() && i < (&(*cl.proto).upvalues).len() && !cl.upvals[i].is_null()
                 {
                     Some(cl.upvals[i] as usize)
                 } else {

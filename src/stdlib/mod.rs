@@ -6,6 +6,7 @@
 pub mod aux;
 pub mod base;
 pub mod coroutine;
+pub mod debug;
 pub mod fmt;
 pub mod io;
 pub mod math;
@@ -17,6 +18,7 @@ pub mod strformat;
 pub mod string;
 pub mod strpack;
 pub mod table;
+pub mod utf8;
 
 use crate::runtime::state::State;
 
@@ -30,4 +32,6 @@ pub fn open_libs(l: &mut State) {
     os::open(l);
     string::open(l);
     math::open(l);
+    utf8::open(l);
+    debug::open(l);
 }

@@ -134,9 +134,11 @@ pub fn open(l: &mut State) {
         ],
     );
     // `codes` keeps its two iterators as upvalues so every call returns the
-    // same function value, as PUC's light C functions are equal.
-    let strict = l.g().new_native(iter_strict, "for iterator", Vec::new());
-    let lax = l.g().new_native(iter_lax, "for iterator", Vec::new());
+    // same function value, as PUC's light C functions are equal. They have
+    // no name of their own: messages name them "?" unless called by a
+    // generic `for` ("for iterator").
+    let strict = l.g().new_native(iter_strict, "", Vec::new());
+    let lax = l.g().new_native(iter_lax, "", Vec::new());
     let codes_fn = l.g().new_native(
         codes,
         "codes",
@@ -226,15 +228,17 @@ fn codepoint(l: &mut State) -> LuaResult<usize> {
     if pose - posi >= i32::MAX as i64 {
         return Err(l.error("string slice too long"));
     }
+    // room for the largest possible number of results, checked up front
+    // as PUC's `luaL_checkstack` does
+    if l.check_stack((pose - posi + 1) as usize).is_err() {
+        return Err(l.error("stack overflow (string slice too long)"));
+    }
     let mut p = posi as usize - 1;
     let end = pose as usize;
     let mut n = 0;
     while p < end {
         match decode(&s, p, !lax) {
             Some((code, next)) => {
-                if l.check_stack(1).is_err() {
-                    return Err(l.error("stack overflow (string slice too long)"));
-                }
                 l.push(TValue::int(code as i64));
                 n += 1;
                 p = next;
@@ -357,7 +361,7 @@ fn codes(l: &mut State) -> LuaResult<usize> {
         None => {
             let c = l.g().new_native(
                 if lax { iter_lax } else { iter_strict },
-                "for iterator",
+                "",
                 Vec::new(),
             );
             TValue::native(c)
