@@ -84,6 +84,12 @@ fn check_proto(p: &Proto, parent: Option<&Proto>) -> Result<(), String> {
     Ok(())
 }
 
+/// Does this instruction read `top` (an "up to top" operand)? Jumps may not
+/// land on one: its operand count comes from the instruction before it.
+fn uses_top(i: u32) -> bool {
+    matches!(ins::opcode(i), OpCode::CALL | OpCode::TAILCALL | OpCode::RETURN | OpCode::SETLIST) && ins::b(i) == 0
+}
+
 /// Does the instruction at `pc` set `top` for a following "up to top" use?
 fn sets_top(p: &Proto, pc: usize) -> bool {
     let i = p.code[pc];
@@ -149,7 +155,7 @@ fn check_instruction(p: &Proto, pc: usize) -> Result<(), String> {
         }
     };
     let target = |t: i64| -> Result<usize, String> {
-        if (0..n as i64).contains(&t) && ins::opcode(p.code[t as usize]) != EXTRAARG {
+        if (0..n as i64).contains(&t) && ins::opcode(p.code[t as usize]) != EXTRAARG && !uses_top(p.code[t as usize]) {
             Ok(t as usize)
         } else {
             Err(format!("{}: jump to {} outside the code", op.name(), t + 1))
@@ -161,8 +167,11 @@ fn check_instruction(p: &Proto, pc: usize) -> Result<(), String> {
             _ => Err(format!("{} must be followed by {}", op.name(), want.name())),
         }
     };
+    // an "up to top" operand must start at or below where the previous
+    // instruction's results start, so `top - first` cannot underflow
     let top_before = || -> Result<(), String> {
-        if pc > 0 && sets_top(p, pc - 1) {
+        let first = a + if op == RETURN { 0 } else { 1 };
+        if pc > 0 && sets_top(p, pc - 1) && first <= ins::a(p.code[pc - 1]) as u64 {
             Ok(())
         } else {
             Err(format!(

@@ -928,8 +928,8 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             if count > 0 {
                                 let step = (*ra.add(2)).as_int();
                                 let idx = (*ra).as_int().wrapping_add(step);
-                                (*ra.add(1)).val = count - 1;
-                                (*ra).val = idx as u64;
+                                *ra.add(1) = TValue::int((count - 1) as i64);
+                                *ra = TValue::int(idx);
                                 *ra.add(3) = TValue::int(idx);
                                 pc = pc.sub(ins::bx(i) as usize);
                             }
@@ -1049,7 +1049,13 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             last += ins::ax(*pc) as usize * 256;
                             pc = pc.add(1);
                         }
-                        let t = (*reg!(a)).as_table();
+                        let tv = *reg!(a);
+                        if tv.tt != TTABLE {
+                            // only damaged (binary) code gets here
+                            savepc!();
+                            return Err(l.rt_error("SETLIST on a non-table"));
+                        }
+                        let t = tv.as_table();
                         (*t).ensure_array(last + n);
                         let arr = (*t).array.as_mut_ptr();
                         for j in 1..=n {

@@ -600,24 +600,32 @@ pub fn run_hook(
     r.map(|_| ())
 }
 
+/// Accessor of the thread's line-tracking pc (PUC's `L->oldpc`): the pc
+/// of the last instruction the line hook looked at. The hook functions
+/// below read and update it through this accessor, e.g.
+/// `|l| &mut l.hook_oldpc`, so that a hook that runs Lua code (and thus
+/// moves it) is seen exactly as PUC sees it.
+pub type OldPc = fn(&mut State) -> &mut usize;
+
 /// The call hook of the Lua frame just entered (PUC's `luaD_hookcall`):
 /// event "call", or "tail call" when the frame has `cist::TAIL`. Call it
 /// when `l.hook_mask != 0`, with the frame's `savedpc` pointing at the next
 /// instruction to run: the first one for a fixed-parameter function (at
 /// entry), the one after `VARARGPREP` for a vararg function (right after
-/// `VARARGPREP` ran, so `getlocal` sees the parameters). Returns the new
-/// value of the thread's line-tracking `oldpc`: 0, or 1 for a vararg
-/// function (so the next instruction counts as a new line).
-pub fn hook_lua_call(l: &mut State) -> super::error::LuaResult<usize> {
+/// `VARARGPREP` ran, so `getlocal` sees the parameters). Afterwards the
+/// thread's `oldpc` is 0, or 1 for a vararg function, so that the next
+/// instruction counts as a new line.
+pub fn hook_lua_call(l: &mut State, oldpc: OldPc) -> super::error::LuaResult<()> {
     let ci = *l.ci();
     let Some(cl) = ci_lua_closure(l, &ci) else {
-        return Ok(0);
+        return Ok(());
     };
     // SAFETY: the running frame's closure and prototype are live.
     let (nparams, vararg) = unsafe {
         let p = &*(*cl).proto;
         (p.num_params, p.is_vararg)
     };
+    *oldpc(l) = 0;
     if l.hook_mask & hook_mask::CALL != 0 {
         let event = if ci.status & super::state::cist::TAIL != 0 {
             HookEvent::TailCall
@@ -633,7 +641,8 @@ pub fn hook_lua_call(l: &mut State) -> super::error::LuaResult<usize> {
         }
         r?;
     }
-    Ok(if vararg { 1 } else { 0 })
+    *oldpc(l) = usize::from(vararg);
+    Ok(())
 }
 
 /// The call hook of a native function (PUC's `precallC`): call it when
@@ -648,15 +657,16 @@ pub fn hook_native_call(l: &mut State, nargs: usize) -> super::error::LuaResult<
 
 /// The return hook (PUC's `rethook`) of the running frame, Lua or native,
 /// whose `nres` results start at stack index `first`; `l.top` must be
-/// `first + nres`. Call it when `l.hook_mask != 0`, before the results are
-/// moved and the frame popped. Returns the new line-tracking `oldpc` of the
-/// thread when the caller is a Lua frame (the pc of its call instruction),
-/// so that returning into the middle of a line is not a new line.
+/// `first + nres`. Call it when `l.hook_mask != 0` (any event), before the
+/// results are moved and the frame popped. When the caller is a Lua frame,
+/// the thread's `oldpc` becomes the pc of the caller's call instruction, so
+/// that returning into the middle of a line is not a new line.
 pub fn hook_return(
     l: &mut State,
     first: usize,
     nres: usize,
-) -> super::error::LuaResult<Option<usize>> {
+    oldpc: OldPc,
+) -> super::error::LuaResult<()> {
     if l.hook_mask & hook_mask::RET != 0 {
         let func = l.ci().func;
         let ftransfer = first.saturating_sub(func).min(u16::MAX as usize) as u16;
@@ -675,27 +685,28 @@ pub fn hook_return(
             // SAFETY: the caller's closure and prototype are live and its
             // savedpc points into the prototype's code.
             let pc = unsafe { pc_index(&*(*cl).proto, caller.savedpc) };
-            return Ok(Some(pc));
+            *oldpc(l) = pc;
         }
     }
-    Ok(None)
+    Ok(())
 }
 
 /// The line and count hooks before instruction `npc` (0-based) of the
 /// running Lua frame runs (PUC's `luaG_traceexec`); the frame's `savedpc`
-/// must already be past it (`code + npc + 1`). `oldpc` is the thread's
-/// line-tracking pc; the new value is returned. A count hook fires when the
-/// instruction countdown (`hook_count_left`) reaches 0 (it is then reset to
-/// `hook_count`); a line hook fires when `npc` is on another line than
-/// `oldpc`, or is not after it (a jump back or a new function).
-pub fn hook_instruction(
-    l: &mut State,
-    npc: usize,
-    oldpc: usize,
-) -> super::error::LuaResult<usize> {
+/// must already be past it (`code + npc + 1`). Call it for every
+/// instruction except `VARARGPREP` while `l.hook_mask` has `LINE` or
+/// `COUNT`, including inside hook functions (their instructions count,
+/// and they move `oldpc`, as in PUC).
+///
+/// A count hook fires when the countdown `hook_count_left` reaches 0 (it is
+/// then reset to `hook_count`); a line hook fires when `npc` is on another
+/// line than the thread's `oldpc`, or is not after it (a jump back, a new
+/// function, or a count hook that just ran Lua code); `oldpc` becomes
+/// `npc`.
+pub fn hook_instruction(l: &mut State, npc: usize, oldpc: OldPc) -> super::error::LuaResult<()> {
     let mask = l.hook_mask;
     if mask & (hook_mask::LINE | hook_mask::COUNT) == 0 {
-        return Ok(oldpc);
+        return Ok(());
     }
     let mut counthook = false;
     if mask & hook_mask::COUNT != 0 {
@@ -706,22 +717,23 @@ pub fn hook_instruction(
         }
     }
     if !counthook && mask & hook_mask::LINE == 0 {
-        return Ok(oldpc);
+        return Ok(());
     }
     if counthook {
         run_hook(l, HookEvent::Count, -1, 0, 0)?;
     }
     if mask & hook_mask::LINE == 0 {
-        return Ok(oldpc);
+        return Ok(());
     }
     let ci = *l.ci();
     let Some(cl) = ci_lua_closure(l, &ci) else {
-        return Ok(oldpc);
+        return Ok(());
     };
+    let old = *oldpc(l);
     // SAFETY: the running frame's closure and prototype are live.
     let (changed, newline) = unsafe {
         let p = &*(*cl).proto;
-        let old = if oldpc < p.code.len() { oldpc } else { 0 };
+        let old = if old < p.code.len() { old } else { 0 };
         (
             npc <= old || p.line_at(old) != p.line_at(npc),
             p.line_at(npc),
@@ -730,5 +742,6 @@ pub fn hook_instruction(
     if changed {
         run_hook(l, HookEvent::Line, newline as i32, 0, 0)?;
     }
-    Ok(npc)
+    *oldpc(l) = npc;
+    Ok(())
 }

@@ -888,6 +888,15 @@ fn debug_(l: &mut State) -> LuaResult<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Lua, Value};
+
+    fn run(lua: &mut Lua, src: &str) -> Vec<Value> {
+        lua.exec(src).unwrap_or_else(|e| panic!("{src}: {e}"))
+    }
+
+    fn s(v: &str) -> Value {
+        Value::String(v.as_bytes().to_vec())
+    }
 
     #[test]
     fn mask_strings() {
@@ -909,5 +918,132 @@ mod tests {
         assert_eq!(fi.short_src, "[C]");
         assert_eq!((fi.linedefined, fi.lastlinedefined), (-1, -1));
         assert!(fi.isvararg);
+    }
+
+    #[test]
+    fn sethook_stores_mask_and_count_in_the_thread() {
+        let mut lua = Lua::new();
+        run(&mut lua, "debug.sethook(function() end, 'lrc', 7)");
+        let l = lua.state();
+        assert_eq!(
+            l.hook_mask,
+            hook_mask::CALL | hook_mask::RET | hook_mask::LINE | hook_mask::COUNT
+        );
+        // (the countdown may have moved if the interpreter runs hooks)
+        assert_eq!(l.hook_count, 7);
+        assert!((1..=7).contains(&l.hook_count_left));
+        assert!(l.hook.is_function());
+        let r = run(&mut lua, "local f, m, c = debug.gethook() return type(f), m, c");
+        assert_eq!(r, vec![s("function"), s("crl"), Value::Integer(7)]);
+        run(&mut lua, "debug.sethook()");
+        let l = lua.state();
+        assert_eq!(l.hook_mask, 0);
+        assert!(l.hook.is_nil());
+        // a hook with an empty mask and no count is no hook (lua_sethook)
+        let r = run(&mut lua, "debug.sethook(print, '') return debug.gethook()");
+        assert_eq!(r, vec![Value::Nil]);
+    }
+
+    #[test]
+    fn user_values_of_full_userdata() {
+        let mut lua = Lua::new();
+        {
+            let l = lua.state();
+            let u = l.g().new_userdata(Box::new(0u8));
+            let g = l.g().globals;
+            set_field(l, g, "U", TValue::userdata(u));
+        }
+        let r = run(
+            &mut lua,
+            "local a, b = debug.getuservalue(U)
+             local same = debug.setuservalue(U, 'v') == U
+             local c, d = debug.getuservalue(U, 1)
+             local e = debug.setuservalue(U, 'w', 2)
+             local n = select('#', debug.getuservalue(U, 2))
+             return a, b, same, c, d, e, n",
+        );
+        assert_eq!(
+            r,
+            vec![
+                Value::Nil,
+                Value::Boolean(true),
+                Value::Boolean(true),
+                s("v"),
+                Value::Boolean(true),
+                Value::Nil,
+                Value::Integer(1),
+            ]
+        );
+    }
+
+    #[test]
+    fn getinfo_and_locals_of_levels() {
+        let mut lua = Lua::new();
+        let r = run(
+            &mut lua,
+            "local function f(a, b)
+               local i = debug.getinfo(1, 'nSlu')
+               local n1, v1 = debug.getlocal(1, 1)
+               return i.name, i.namewhat, i.what, i.currentline, i.nparams, n1, v1
+             end
+             local x = f(10, 20)
+             return f(10, 20)",
+        );
+        assert_eq!(
+            r,
+            vec![
+                Value::Nil,
+                s(""),
+                s("Lua"),
+                Value::Integer(2),
+                Value::Integer(2),
+                s("a"),
+                Value::Integer(10),
+            ]
+        );
+    }
+
+    #[test]
+    fn upvalue_identity_and_join() {
+        let mut lua = Lua::new();
+        let r = run(
+            &mut lua,
+            "local a, b = 1, 2
+             local function f() return a end
+             local function g() return b end
+             local before = debug.upvalueid(f, 1) == debug.upvalueid(g, 1)
+             debug.upvaluejoin(f, 1, g, 1)
+             return before, debug.upvalueid(f, 1) == debug.upvalueid(g, 1), f()",
+        );
+        assert_eq!(
+            r,
+            vec![Value::Boolean(false), Value::Boolean(true), Value::Integer(2)]
+        );
+    }
+
+    #[test]
+    fn traceback_of_a_suspended_coroutine() {
+        let mut lua = Lua::new();
+        let r = run(
+            &mut lua,
+            "local co = coroutine.create(function() coroutine.yield() end)
+             coroutine.resume(co)
+             return debug.traceback(co, 'm'), debug.traceback(co, nil, 1)",
+        );
+        let Value::String(tb) = &r[0] else {
+            panic!("not a string: {r:?}")
+        };
+        let tb = String::from_utf8_lossy(tb);
+        let lines: Vec<&str> = tb.lines().collect();
+        assert_eq!(lines.len(), 4, "{tb}");
+        assert_eq!(lines[0], "m");
+        assert_eq!(lines[1], "stack traceback:");
+        assert_eq!(lines[2], "\t[C]: in function 'coroutine.yield'");
+        assert!(lines[3].starts_with("\t[string \"local co = "), "{tb}");
+        assert!(lines[3].contains("\"]:1: in function <[string "), "{tb}");
+        let Value::String(tb1) = &r[1] else {
+            panic!("not a string: {r:?}")
+        };
+        assert_eq!(String::from_utf8_lossy(tb1).lines().count(), 2);
     }
 }

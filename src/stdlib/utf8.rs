@@ -425,4 +425,29 @@ mod tests {
         assert_eq!(rel_pos(-6, 5), 0);
         assert_eq!(rel_pos(i64::MIN, 5), 0);
     }
+
+    #[test]
+    fn library_functions_through_lua() {
+        use crate::{Lua, Value};
+        let mut lua = Lua::new();
+        let r = lua
+            .exec(
+                "return utf8.len('h\u{e9}llo'), utf8.char(0x20ac, 65), \
+                 utf8.offset('a\u{e9}b', 3), select(2, utf8.len('ab\\xffc')), \
+                 utf8.codepoint('\u{10FFFF}')",
+            )
+            .unwrap();
+        assert_eq!(
+            r,
+            vec![
+                Value::Integer(5),
+                Value::String("\u{20ac}A".as_bytes().to_vec()),
+                Value::Integer(4),
+                Value::Integer(3),
+                Value::Integer(0x10FFFF),
+            ]
+        );
+        let e = lua.exec("return utf8.char(-1)").unwrap_err();
+        assert!(e.message().ends_with("bad argument #1 to 'char' (value out of range)"));
+    }
 }
