@@ -329,6 +329,20 @@ pub mod ins {
         (i >> 7) as i32 - OFFSET_SJ
     }
 
+    /// The opcode of an instruction known to be valid, without a range check.
+    ///
+    /// # Safety
+    /// `op(i)` must be the number of an `OpCode` (`< OpCode::ALL.len()`):
+    /// true for every instruction the compiler emits and for every
+    /// instruction of a prototype that passed `bytecode::verify`.
+    #[inline(always)]
+    pub unsafe fn opcode_unchecked(i: Instruction) -> OpCode {
+        debug_assert!((op(i) as usize) < OpCode::ALL.len());
+        // SAFETY: OpCode is repr(u8) with consecutive discriminants from 0,
+        // and the caller guarantees the value is one of them.
+        std::mem::transmute::<u8, OpCode>(op(i))
+    }
+
     /// iABC. Panics in debug builds if a field is out of range.
     pub fn abc(op: OpCode, a: u32, b: u32, c: u32, k: bool) -> Instruction {
         debug_assert!(a <= MAXARG_A && b <= MAXARG_B && c <= MAXARG_C);

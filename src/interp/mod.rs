@@ -214,7 +214,8 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
             loop {
                 let i = *pc;
                 pc = pc.add(1);
-                match ins::opcode(i) {
+                // prototypes come from the compiler or passed `verify`
+                match ins::opcode_unchecked(i) {
                     OpCode::MOVE => {
                         *reg!(ins::a(i)) = *reg!(ins::b(i));
                     }
@@ -302,8 +303,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         let t = *reg!(ins::b(i));
                         let key = *kst!(ins::c(i));
                         if t.tt == TTABLE {
-                            let v = (*t.as_table()).get_str(key.as_string());
-                            if !v.is_nil() || (*t.as_table()).metatable.is_null() {
+                            if let Some(v) = tm::index_str_chain(l, t.as_table(), key.as_string()) {
                                 *reg!(ins::a(i)) = v;
                                 continue;
                             }
@@ -395,8 +395,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         };
                         *reg!(a + 1) = t;
                         if t.tt == TTABLE && key.tt == TSTR {
-                            let v = (*t.as_table()).get_str(key.as_string());
-                            if !v.is_nil() || (*t.as_table()).metatable.is_null() {
+                            if let Some(v) = tm::index_str_chain(l, t.as_table(), key.as_string()) {
                                 *reg!(a) = v;
                                 continue;
                             }

@@ -465,10 +465,16 @@ pub mod hook_mask {
 /// The events a debug hook receives (§6.10 `debug.sethook`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HookEvent {
+    /// A function was called ("call").
     Call,
+    /// A function is returning ("return").
     Return,
+    /// A Lua function enters a new line or jumps back ("line").
     Line,
+    /// `hook_count` instructions have run ("count").
     Count,
+    /// A Lua function was entered by a tail call ("tail call"); no return
+    /// event follows for the frame it replaced.
     TailCall,
 }
 
@@ -650,7 +656,13 @@ pub fn hook_lua_call(l: &mut State, oldpc: OldPc) -> super::error::LuaResult<()>
 /// and before the function runs; `nargs` is its number of arguments.
 pub fn hook_native_call(l: &mut State, nargs: usize) -> super::error::LuaResult<()> {
     if l.hook_mask & hook_mask::CALL != 0 {
-        run_hook(l, HookEvent::Call, -1, 1, nargs.min(u16::MAX as usize) as u16)?;
+        run_hook(
+            l,
+            HookEvent::Call,
+            -1,
+            1,
+            nargs.min(u16::MAX as usize) as u16,
+        )?;
     }
     Ok(())
 }

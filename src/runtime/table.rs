@@ -140,7 +140,8 @@ impl Table {
         let mask = self.node.len() - 1;
         let mut i = hash_key(key) & mask;
         loop {
-            let n = &self.node[i];
+            // SAFETY: i <= mask < node.len()
+            let n = unsafe { self.node.get_unchecked(i) };
             if n.key.tt == key.tt && n.key.val == key.val {
                 return Some(i);
             }
@@ -179,7 +180,8 @@ impl Table {
         // SAFETY: `s` is a live interned string.
         let mut i = unsafe { (*s).hash as usize } & mask;
         loop {
-            let n = &self.node[i];
+            // SAFETY: i <= mask < node.len()
+            let n = unsafe { self.node.get_unchecked(i) };
             if n.key.tt == TSTR && n.key.val == s as u64 {
                 return n.val;
             }

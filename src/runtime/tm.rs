@@ -585,6 +585,34 @@ pub fn equal(l: &mut State, a: TValue, b: TValue) -> LuaResult<bool> {
 /// Longest `__index`/`__newindex` chain (PUC's MAXTAGLOOP).
 const MAX_TAG_LOOP: usize = 2000;
 
+/// `t[s]` for a table and a string key when every `__index` on the way is a
+/// table (the method-lookup case); `None` when a function or a non-table
+/// `__index` needs the general path.
+#[inline]
+pub fn index_str_chain(l: &State, t: *mut Table, key: *mut crate::runtime::string::LuaString) -> Option<TValue> {
+    let mut t = t;
+    for _ in 0..MAX_TAG_LOOP {
+        // SAFETY: t is a live table (the argument, or an __index table
+        // reachable from its metatable).
+        unsafe {
+            let v = (*t).get_str(key);
+            if !v.is_nil() {
+                return Some(v);
+            }
+            let mt = (*t).metatable;
+            if mt.is_null() {
+                return Some(TValue::NIL);
+            }
+            let h = fast_tm(l, mt, Tm::Index);
+            if h.tt != TTABLE {
+                return if h.is_nil() { Some(TValue::NIL) } else { None };
+            }
+            t = h.as_table();
+        }
+    }
+    None
+}
+
 /// `t[k]` with `__index`. `pt` locates `t` for the error message.
 pub fn index(l: &mut State, t: TValue, k: TValue, pt: *const TValue) -> LuaResult<TValue> {
     let mut t = t;

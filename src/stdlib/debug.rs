@@ -137,7 +137,10 @@ fn func_info(f: &TValue) -> FuncInfo {
         _ => {
             let nups = if f.tt == TNCL {
                 // SAFETY: a native closure value holds a live closure.
-                unsafe { (&(*f.as_native()).upvals).len() }
+                unsafe {
+                    let c = &*f.as_native();
+                    c.upvals.len()
+                }
             } else {
                 0
             };
@@ -263,7 +266,12 @@ fn getinfo(l: &mut State) -> LuaResult<usize> {
         let ss = l.str_value(info.fi.short_src.as_bytes());
         set_field(l, t, "short_src", ss);
         set_field(l, t, "linedefined", TValue::int(info.fi.linedefined));
-        set_field(l, t, "lastlinedefined", TValue::int(info.fi.lastlinedefined));
+        set_field(
+            l,
+            t,
+            "lastlinedefined",
+            TValue::int(info.fi.lastlinedefined),
+        );
         let w = l.str_value(info.fi.what.as_bytes());
         set_field(l, t, "what", w);
     }
@@ -343,7 +351,14 @@ fn find_local(l1: &State, idx: usize, n: i64) -> Option<(String, usize)> {
             l1.cis[idx + 1].func
         };
         if n > 0 && limit as i64 - base as i64 >= n {
-            name = Some(if is_lua { "(temporary)" } else { "(C temporary)" }.into());
+            name = Some(
+                if is_lua {
+                    "(temporary)"
+                } else {
+                    "(C temporary)"
+                }
+                .into(),
+            );
         } else {
             return None;
         }
@@ -379,10 +394,8 @@ fn getlocal(l: &mut State) -> LuaResult<usize> {
     let level = check_c_int(l, a + 1)?;
     let found = {
         let l1 = thread_ref(l, th);
-        match level_to_ci(l1, level) {
-            None => None,
-            Some(idx) => Some(find_local(l1, idx, nvar).map(|(nm, slot)| (nm, l1.stack[slot]))),
-        }
+        level_to_ci(l1, level)
+            .map(|idx| find_local(l1, idx, nvar).map(|(nm, slot)| (nm, l1.stack[slot])))
     };
     match found {
         None => Err(arg_error(l, a + 1, "level out of range")),
@@ -456,7 +469,11 @@ fn access_upvalue(f: TValue, n: i64, set: Option<TValue>) -> Option<(String, TVa
                     return None;
                 }
                 let uv = cl.upvals[i];
-                let old = if uv.is_null() { TValue::NIL } else { (*uv).get() };
+                let old = if uv.is_null() {
+                    TValue::NIL
+                } else {
+                    (*uv).get()
+                };
                 if let (Some(v), false) = (set, uv.is_null()) {
                     (*uv).set(v);
                 }
@@ -523,8 +540,8 @@ fn upvalue_ref(l: &mut State, argf: usize, argn: usize) -> LuaResult<(TValue, i6
             // SAFETY: live closures.
             TLCL => unsafe {
                 let cl = &*f.as_lua_closure();
-                if i < cl.upvals.len() && i < (&(*cl.proto).upvalues).len() && !cl.upvals[i].is_null()
-                {
+                let p = &*cl.proto;
+                if i < cl.upvals.len() && i < p.upvalues.len() && !cl.upvals[i].is_null() {
                     Some(cl.upvals[i] as usize)
                 } else {
                     None
@@ -810,29 +827,28 @@ fn traceback(l: &mut State) -> LuaResult<usize> {
 
 /// Reads one command line for `debug.debug` like C's `fgets` with a
 /// 250-byte buffer: up to and including a newline, at most 249 bytes.
-/// None at end of input or on a read error.
+/// None at end of input (with nothing read) or on a read error.
+///
+/// It reads descriptor 0 one byte at a time, without buffering, so that
+/// input after the line is left for the io library's `io.stdin` (C stdio
+/// shares one `stdin` buffer; here the io library has its own).
 fn read_command() -> Option<Vec<u8>> {
-    use std::io::BufRead;
-    let stdin = std::io::stdin();
-    let mut lock = stdin.lock();
     let mut out = Vec::new();
     while out.len() < 249 {
-        let buf = match lock.fill_buf() {
-            Ok(b) => b,
-            Err(_) => return None,
-        };
-        if buf.is_empty() {
+        let mut b = 0u8;
+        // SAFETY: reads at most one byte into a live local.
+        let n = unsafe { libc::read(0, (&mut b as *mut u8).cast::<libc::c_void>(), 1) };
+        if n < 0 {
+            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return None;
+        }
+        if n == 0 {
             break;
         }
-        let room = 249 - out.len();
-        let take = buf.len().min(room);
-        let (n, done) = match buf[..take].iter().position(|&c| c == b'\n') {
-            Some(p) => (p + 1, true),
-            None => (take, false),
-        };
-        out.extend_from_slice(&buf[..n]);
-        lock.consume(n);
-        if done {
+        out.push(b);
+        if b == b'\n' {
             break;
         }
     }
@@ -933,7 +949,10 @@ mod tests {
         assert_eq!(l.hook_count, 7);
         assert!((1..=7).contains(&l.hook_count_left));
         assert!(l.hook.is_function());
-        let r = run(&mut lua, "local f, m, c = debug.gethook() return type(f), m, c");
+        let r = run(
+            &mut lua,
+            "local f, m, c = debug.gethook() return type(f), m, c",
+        );
         assert_eq!(r, vec![s("function"), s("crl"), Value::Integer(7)]);
         run(&mut lua, "debug.sethook()");
         let l = lua.state();
@@ -1017,7 +1036,11 @@ mod tests {
         );
         assert_eq!(
             r,
-            vec![Value::Boolean(false), Value::Boolean(true), Value::Integer(2)]
+            vec![
+                Value::Boolean(false),
+                Value::Boolean(true),
+                Value::Integer(2)
+            ]
         );
     }
 

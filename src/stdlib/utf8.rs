@@ -359,11 +359,9 @@ fn codes(l: &mut State) -> LuaResult<usize> {
     let it = match it {
         Some(v) => v,
         None => {
-            let c = l.g().new_native(
-                if lax { iter_lax } else { iter_strict },
-                "",
-                Vec::new(),
-            );
+            let c = l
+                .g()
+                .new_native(if lax { iter_lax } else { iter_strict }, "", Vec::new());
             TValue::native(c)
         }
     };
@@ -385,7 +383,9 @@ mod tests {
 
     #[test]
     fn encode_matches_standard_utf8() {
-        for &c in &[0u32, 0x41, 0x7F, 0x80, 0x7FF, 0x800, 0xFFFF, 0x10000, 0x10FFFF] {
+        for &c in &[
+            0u32, 0x41, 0x7F, 0x80, 0x7FF, 0x800, 0xFFFF, 0x10000, 0x10FFFF,
+        ] {
             if let Some(ch) = char::from_u32(c) {
                 let mut buf = [0u8; 4];
                 assert_eq!(enc(c), ch.encode_utf8(&mut buf).as_bytes());
@@ -448,6 +448,8 @@ mod tests {
             ]
         );
         let e = lua.exec("return utf8.char(-1)").unwrap_err();
-        assert!(e.message().ends_with("bad argument #1 to 'char' (value out of range)"));
+        assert!(e
+            .message()
+            .ends_with("bad argument #1 to 'char' (value out of range)"));
     }
 }
