@@ -104,13 +104,16 @@ const REF_TABLE: &[u8] = b"lunajit.refs";
 /// object into a message and appends a traceback from the error point
 /// (lua.c's `msghandler`).
 pub fn traceback_handler(l: &mut State, v: TValue) -> TValue {
-    if v.tt != TSTR && !v.is_number() && !runtime::tm::tm_of(l, &v, runtime::tm::Tm::ToString).is_nil() {
+    if v.tt != TSTR
+        && !v.is_number()
+        && !runtime::tm::tm_of(l, &v, runtime::tm::Tm::ToString).is_nil()
+    {
         // an error object with __tostring: its text, no traceback (lua.c)
         let msg = runtime::tm::to_display_string(l, &v);
         return l.str_value(format!("{msg}\u{0}").as_bytes());
     }
     let msg = runtime::tm::to_display_string(l, &v);
-    let tb = runtime::debug::traceback(l, None, 0);
+    let tb = String::from_utf8_lossy(&runtime::debug::traceback_bytes(l, None, 0)).into_owned();
     let s = format!("{msg}\u{0}{tb}");
     l.str_value(s.as_bytes())
 }

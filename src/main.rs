@@ -12,7 +12,10 @@ use std::process::ExitCode;
 const PROGNAME: &str = "lunajit";
 
 fn version_line() -> String {
-    format!("lunajit {} -- Lua 5.4 compatible runtime", env!("CARGO_PKG_VERSION"))
+    format!(
+        "lunajit {} -- Lua 5.4 compatible runtime",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 const USAGE: &str = "usage: lunajit [options] [script [args]]
@@ -51,7 +54,10 @@ struct Options {
 /// (skipped), or at `-` (stdin, kept as the script); `-e`/`-l` take the rest
 /// of their argument or the next one. Errors are `lua`'s messages.
 fn collect_args(argv: &[String]) -> Result<Options, String> {
-    let mut o = Options { script: argv.len(), ..Default::default() };
+    let mut o = Options {
+        script: argv.len(),
+        ..Default::default()
+    };
     let mut i = 1;
     while i < argv.len() {
         let a = &argv[i];
@@ -66,7 +72,11 @@ fn collect_args(argv: &[String]) -> Result<Options, String> {
                 return Ok(o);
             }
             (Some(b'-'), "--") => {
-                o.script = if i + 1 < argv.len() { i + 1 } else { argv.len() };
+                o.script = if i + 1 < argv.len() {
+                    i + 1
+                } else {
+                    argv.len()
+                };
                 return Ok(o);
             }
             (Some(b'-'), "--bytecode") => o.bytecode = true,
@@ -220,7 +230,11 @@ fn main() -> ExitCode {
         return print_listing(path);
     }
     let stdin_tty = std::io::stdin().is_terminal();
-    let script_index = if script.is_empty() { None } else { Some(opts.script) };
+    let script_index = if script.is_empty() {
+        None
+    } else {
+        Some(opts.script)
+    };
 
     let mut lua = Lua::new();
     lua.state().g().gc_generational = true; // lua.c runs in generational mode
@@ -232,7 +246,9 @@ fn main() -> ExitCode {
     }
     set_arg_table(&mut lua, &argv, script_index);
     if !opts.ignore_env {
-        let init = std::env::var("LUA_INIT_5_4").map(|v| ("LUA_INIT_5_4", v)).or_else(|_| std::env::var("LUA_INIT").map(|v| ("LUA_INIT", v)));
+        let init = std::env::var("LUA_INIT_5_4")
+            .map(|v| ("LUA_INIT_5_4", v))
+            .or_else(|_| std::env::var("LUA_INIT").map(|v| ("LUA_INIT", v)));
         if let Ok((name, init)) = init {
             let r = if let Some(file) = init.strip_prefix('@') {
                 match read_script(file) {
@@ -249,14 +265,21 @@ fn main() -> ExitCode {
         }
     }
     for (is_exec, v) in opts.actions.iter() {
-        let r = if *is_exec { run_chunk(&mut lua, v.as_bytes(), "=(command line)", &[]) } else { do_require(&mut lua, v) };
+        let r = if *is_exec {
+            run_chunk(&mut lua, v.as_bytes(), "=(command line)", &[])
+        } else {
+            do_require(&mut lua, v)
+        };
         if let Err(e) = r {
             report(&e);
             return ExitCode::from(1);
         }
     }
     if let Some(path) = script.first() {
-        let args: Vec<Value> = script[1..].iter().map(|s| Value::String(s.clone().into_bytes())).collect();
+        let args: Vec<Value> = script[1..]
+            .iter()
+            .map(|s| Value::String(s.clone().into_bytes()))
+            .collect();
         let src = match read_script(path) {
             Ok(s) => s,
             Err(m) => {
@@ -264,7 +287,11 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        let name = if path == "-" { "=stdin".to_string() } else { format!("@{path}") };
+        let name = if path == "-" {
+            "=stdin".to_string()
+        } else {
+            format!("@{path}")
+        };
         if let Err(e) = run_chunk(&mut lua, &src, &name, &args) {
             report(&e);
             return ExitCode::from(1);

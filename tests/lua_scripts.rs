@@ -167,6 +167,10 @@ lua_scripts! {
     upvalues_in_loops,
     varargs,
     while_repeat,
+    debug_hooks,
+    debug_lib,
+    string_dump,
+    utf8_lib,
 }
 
 /// Names of files in tests/lua/ (not subdirectories) ending in `ext`, without it.

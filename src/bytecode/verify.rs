@@ -87,7 +87,10 @@ fn check_proto(p: &Proto, parent: Option<&Proto>) -> Result<(), String> {
 /// Does this instruction read `top` (an "up to top" operand)? Jumps may not
 /// land on one: its operand count comes from the instruction before it.
 fn uses_top(i: u32) -> bool {
-    matches!(ins::opcode(i), OpCode::CALL | OpCode::TAILCALL | OpCode::RETURN | OpCode::SETLIST) && ins::b(i) == 0
+    matches!(
+        ins::opcode(i),
+        OpCode::CALL | OpCode::TAILCALL | OpCode::RETURN | OpCode::SETLIST
+    ) && ins::b(i) == 0
 }
 
 /// Does the instruction at `pc` set `top` for a following "up to top" use?
@@ -155,7 +158,10 @@ fn check_instruction(p: &Proto, pc: usize) -> Result<(), String> {
         }
     };
     let target = |t: i64| -> Result<usize, String> {
-        if (0..n as i64).contains(&t) && ins::opcode(p.code[t as usize]) != EXTRAARG && !uses_top(p.code[t as usize]) {
+        if (0..n as i64).contains(&t)
+            && ins::opcode(p.code[t as usize]) != EXTRAARG
+            && !uses_top(p.code[t as usize])
+        {
             Ok(t as usize)
         } else {
             Err(format!("{}: jump to {} outside the code", op.name(), t + 1))

@@ -11,7 +11,7 @@
 //! stay just below the new `func` (`nextra` of them), as in PUC Lua 5.4.
 
 use super::execute;
-use crate::runtime::debug::varinfo;
+use crate::runtime::debug::{self as rdebug, hook_mask, varinfo};
 use crate::runtime::error::{ErrorKind, LuaError, LuaResult};
 use crate::runtime::state::{cist, CallInfo, State, MAX_CCALLS, MIN_STACK};
 use crate::runtime::tm::{self, Tm};
@@ -91,8 +91,15 @@ pub fn precall(l: &mut State, func: usize, nresults: i32) -> LuaResult<bool> {
                 });
                 // SAFETY: c is a live native closure.
                 let f = unsafe { (*c).f };
+                if l.hook_mask & hook_mask::CALL != 0 {
+                    let nargs = l.top - func - 1;
+                    rdebug::hook_native_call(l, nargs)?;
+                }
                 let n = f(l)?;
                 let first = l.top - n;
+                if l.hook_mask != 0 {
+                    rdebug::hook_return(l, first, n, |l| &mut l.hook_oldpc)?;
+                }
                 poscall(l, first, n);
                 return Ok(false);
             }
@@ -151,7 +158,11 @@ pub fn poscall(l: &mut State, first: usize, n: usize) {
     // wanted results (res <= first).
     unsafe {
         if wanted == 1 {
-            *stack.add(res) = if n > 0 { *stack.add(first) } else { TValue::NIL };
+            *stack.add(res) = if n > 0 {
+                *stack.add(first)
+            } else {
+                TValue::NIL
+            };
             l.top = res + 1;
             return;
         }
@@ -219,6 +230,17 @@ pub fn call_value_n(l: &mut State, f: TValue, args: &[TValue], nresults: i32) ->
     Ok(func)
 }
 
+/// Calls `f(args...)` protected and returns its first result; on error the
+/// failed frames are removed (unlike the unprotected calls, whose errors
+/// leave frames for the catcher). For natives that handle errors themselves.
+pub fn pcall_value_1(l: &mut State, f: TValue, args: &[TValue]) -> Result<TValue, LuaError> {
+    let saved_top = l.top;
+    let func = push_call(l, f, args)?;
+    let r = pcall(l, func, 1, Handler::None).map(|_| l.stack[func]);
+    l.top = saved_top;
+    r
+}
+
 /// Pushes a function and its arguments above everything live in the running
 /// frame (a Lua frame's registers end at its `top`).
 fn push_call(l: &mut State, f: TValue, args: &[TValue]) -> LuaResult<usize> {
@@ -273,7 +295,9 @@ pub fn pcall(l: &mut State, func: usize, nresults: i32, handler: Handler) -> Res
             l.cis.truncate(saved_cis);
             l.n_ccalls = saved_ccalls;
             l.allow_hook = saved_allow_hook;
-            l.top = used.min(l.stack.len() - crate::runtime::state::EXTRA_STACK).max(func + 1);
+            l.top = used
+                .min(l.stack.len() - crate::runtime::state::EXTRA_STACK)
+                .max(func + 1);
             let err = close_on_error(l, func, err);
             l.top = func;
             Err(err)

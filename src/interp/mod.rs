@@ -18,6 +18,7 @@ pub mod call;
 
 use crate::bytecode::ins;
 use crate::bytecode::OpCode;
+use crate::runtime::debug::{self as rdebug, hook_mask};
 use crate::runtime::error::LuaResult;
 use crate::runtime::state::{cist, CallInfo, State, EXTRA_STACK};
 use crate::runtime::tm::{self, ArithOp};
@@ -65,6 +66,7 @@ fn for_limit(l: &mut State, init: i64, lim: &TValue, step: i64) -> LuaResult<(i6
 }
 
 /// Runs the Lua frame on top of the frame stack until it returns.
+#[allow(unused_assignments)] // `trap` is refreshed by macros before every possible use
 pub fn execute(l: &mut State) -> LuaResult<()> {
     // SAFETY: this function is the VM's core loop. Every raw pointer it uses
     // points into live VM memory: `base` into the thread's stack (reloaded
@@ -90,10 +92,14 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     (*ci).savedpc = pc
                 };
             }
+            // hooks are on (checked per instruction through this local, which
+            // is refreshed after anything that may call `debug.sethook`)
+            let mut trap = l.hook_mask != 0;
             macro_rules! reload {
                 () => {{
                     base = l.stack.as_mut_ptr().add(base_idx);
                     ci = l.cis.as_mut_ptr().add(ci_idx);
+                    trap = l.hook_mask != 0;
                 }};
             }
             macro_rules! protect {
@@ -202,8 +208,17 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
             // return `n` values starting at stack index `first`
             macro_rules! do_return {
                 ($first:expr, $n:expr) => {{
+                    let first: usize = $first;
+                    let n: usize = $n;
+                    if trap {
+                        savepc!();
+                        l.top = first + n;
+                        let r = rdebug::hook_return(l, first, n, |l| &mut l.hook_oldpc);
+                        reload!();
+                        r?;
+                    }
                     let fresh = (*ci).status & cist::FRESH != 0;
-                    poscall(l, $first, $n);
+                    poscall(l, first, n);
                     if fresh {
                         return Ok(());
                     }
@@ -211,9 +226,27 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                 }};
             }
 
+            // call hook of a fixed-parameter function entered here (a
+            // vararg function's runs at VARARGPREP)
+            if trap && pc == proto.code.as_ptr() && !proto.is_vararg {
+                let r = rdebug::hook_lua_call(l, |l| &mut l.hook_oldpc);
+                reload!();
+                r?;
+            }
             loop {
                 let i = *pc;
                 pc = pc.add(1);
+                // line and count hooks (PUC's `luaG_traceexec`)
+                if trap
+                    && l.hook_mask & (hook_mask::LINE | hook_mask::COUNT) != 0
+                    && ins::opcode(i) != OpCode::VARARGPREP
+                {
+                    savepc!();
+                    let npc = pc.offset_from(proto.code.as_ptr()) as usize - 1;
+                    let r = rdebug::hook_instruction(l, npc, |l| &mut l.hook_oldpc);
+                    reload!();
+                    r?;
+                }
                 // prototypes come from the compiler or passed `verify`
                 match ins::opcode_unchecked(i) {
                     OpCode::MOVE => {
@@ -1101,6 +1134,12 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     }
                     OpCode::VARARGPREP => {
                         // the frame was shifted by `precall`
+                        if l.hook_mask != 0 {
+                            savepc!();
+                            let r = rdebug::hook_lua_call(l, |l| &mut l.hook_oldpc);
+                            reload!();
+                            r?;
+                        }
                     }
                     OpCode::EXTRAARG => {}
                 }

@@ -200,7 +200,14 @@ pub fn close(l: &mut State, co: *mut State) -> Result<Option<TValue>, String> {
         c.cis.truncate(1);
         c.top = used.min(c.stack.len() - super::state::EXTRA_STACK).max(1);
         err = match err {
-            Some(e) => Some(crate::interp::call::close_on_error(c, 1, crate::runtime::error::LuaError::runtime(e)).value),
+            Some(e) => Some(
+                crate::interp::call::close_on_error(
+                    c,
+                    1,
+                    crate::runtime::error::LuaError::runtime(e),
+                )
+                .value,
+            ),
             None => match crate::interp::call::close_normal(c, 1) {
                 Ok(()) => None,
                 Err(e) => Some(crate::interp::call::close_on_error(c, 1, e).value),

@@ -321,40 +321,6 @@ pub fn global_func_name(l: &State, f: &TValue) -> Option<String> {
     None
 }
 
-/// `luaL_traceback`: "stack traceback:" and one line per frame from `level`
-/// (0 = the running frame) down, eliding the middle of very deep stacks.
-pub fn traceback(l: &State, msg: Option<&str>, level: usize) -> String {
-    let mut out = String::new();
-    if let Some(m) = msg {
-        out.push_str(m);
-        out.push('\n');
-    }
-    out.push_str("stack traceback:");
-    let n = l.cis.len();
-    // frame 0 of the main thread is the base frame: not shown
-    let levels: Vec<usize> = (0..n)
-        .rev()
-        .skip(level)
-        .filter(|&i| !(i == 0 && l.stack[0].is_nil()))
-        .collect();
-    let total = levels.len();
-    const LEVELS1: usize = 10;
-    const LEVELS2: usize = 11;
-    for (shown, &idx) in levels.iter().enumerate() {
-        if total > LEVELS1 + LEVELS2 && shown == LEVELS1 {
-            let skip = total - LEVELS1 - LEVELS2;
-            out.push_str(&format!("\n\t...\t(skipping {skip} levels)"));
-        }
-        if total > LEVELS1 + LEVELS2 && shown >= LEVELS1 && shown < total - LEVELS2 {
-            continue;
-        }
-        let ci = &l.cis[idx];
-        out.push_str("\n\t");
-        out.push_str(&frame_description(l, idx, ci));
-    }
-    out
-}
-
 /// "file:line: in function 'name'" or "[C]: in ?" for one frame.
 pub fn frame_description(l: &State, idx: usize, ci: &CallInfo) -> String {
     let f = l.stack[ci.func];

@@ -126,6 +126,9 @@ pub struct State {
     pub hook_count: i32,
     pub hook_count_left: i32,
     pub allow_hook: bool,
+    /// The pc of the last instruction the line hook looked at (PUC's
+    /// `L->oldpc`); maintained by `runtime::debug::hook_*`.
+    pub hook_oldpc: usize,
 }
 
 /// State shared by all threads of one Lua universe.
@@ -359,6 +362,7 @@ impl State {
             hook_count: 0,
             hook_count_left: 0,
             allow_hook: true,
+            hook_oldpc: 0,
         }
     }
 

@@ -589,7 +589,11 @@ const MAX_TAG_LOOP: usize = 2000;
 /// table (the method-lookup case); `None` when a function or a non-table
 /// `__index` needs the general path.
 #[inline]
-pub fn index_str_chain(l: &State, t: *mut Table, key: *mut crate::runtime::string::LuaString) -> Option<TValue> {
+pub fn index_str_chain(
+    l: &State,
+    t: *mut Table,
+    key: *mut crate::runtime::string::LuaString,
+) -> Option<TValue> {
     let mut t = t;
     for _ in 0..MAX_TAG_LOOP {
         // SAFETY: t is a live table (the argument, or an __index table
@@ -830,8 +834,10 @@ pub fn to_display_string(l: &mut State, v: &TValue) -> String {
         _ => {
             let f = tm_of(l, v, Tm::ToString);
             if !f.is_nil() {
-                if let Ok(s) = tostring(l, *v) {
-                    return str_bytes_lossy(&s);
+                if let Ok(s) = call::pcall_value_1(l, f, &[*v]) {
+                    if s.tt == TSTR {
+                        return str_bytes_lossy(&s);
+                    }
                 }
             }
             format!("(error object is a {} value)", v.type_name())

@@ -399,7 +399,7 @@ fn xpcall(l: &mut State) -> LuaResult<usize> {
 fn read_chunk_fn(l: &mut State, f: TValue) -> LuaResult<Vec<u8>> {
     let mut buf = Vec::new();
     loop {
-        let r = call::call_value_1(l, f, &[])?;
+        let r = call::pcall_value_1(l, f, &[])?;
         match r.tt {
             TNIL => break,
             TSTR => {

@@ -189,9 +189,15 @@ fn frexp(l: &mut State) -> LuaResult<usize> {
         let y = x * 2f64.powi(64);
         let b = y.to_bits();
         let ex = ((b >> 52) & 0x7ff) as i64;
-        (f64::from_bits((b & !(0x7ff << 52)) | (1022 << 52)), ex - 1022 - 64)
+        (
+            f64::from_bits((b & !(0x7ff << 52)) | (1022 << 52)),
+            ex - 1022 - 64,
+        )
     } else {
-        (f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52)), exp - 1022)
+        (
+            f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52)),
+            exp - 1022,
+        )
     };
     l.push(TValue::float(m));
     l.push(TValue::int(e));

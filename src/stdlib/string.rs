@@ -418,7 +418,11 @@ fn format(l: &mut State) -> LuaResult<usize> {
 /// "attempt to add a 'string' with a 'number'".
 fn string_arith(l: &mut State, op: tm::ArithOp, event: &str) -> LuaResult<usize> {
     let a = arg(l, 1);
-    let b = if op == tm::ArithOp::Unm && nargs(l) < 2 { a } else { arg(l, 2) };
+    let b = if op == tm::ArithOp::Unm && nargs(l) < 2 {
+        a
+    } else {
+        arg(l, 2)
+    };
     if let (Some(na), Some(nb)) = (tm::to_number(&a), tm::to_number(&b)) {
         return match tm::arith_raw(op, &na, &nb) {
             Ok(Some(v)) => {
@@ -433,7 +437,11 @@ fn string_arith(l: &mut State, op: tm::ArithOp, event: &str) -> LuaResult<usize>
         let name = l.g().intern(event.as_bytes());
         let mt = l.g().metatable_of(&b);
         // SAFETY: mt is a live table when not null.
-        let f = if mt.is_null() { TValue::NIL } else { unsafe { (*mt).get_str(name) } };
+        let f = if mt.is_null() {
+            TValue::NIL
+        } else {
+            unsafe { (*mt).get_str(name) }
+        };
         if !f.is_nil() {
             let r = call::call_value_1(l, f, &[a, b])?;
             l.push(r);
@@ -441,7 +449,12 @@ fn string_arith(l: &mut State, op: tm::ArithOp, event: &str) -> LuaResult<usize>
         }
     }
     let (ta, tb) = (a.type_name(), b.type_name());
-    Err(l.error(format!("attempt to {} a '{}' with a '{}'", &event[2..], ta, tb)))
+    Err(l.error(format!(
+        "attempt to {} a '{}' with a '{}'",
+        &event[2..],
+        ta,
+        tb
+    )))
 }
 
 macro_rules! string_arith_fn {

@@ -104,7 +104,9 @@ fn concat(l: &mut State) -> LuaResult<usize> {
             TINT | TFLOAT => tm::number_to_buf(&v, &mut out),
             _ => {
                 let tn = v.type_name();
-                return Err(l.error(format!("invalid value ({tn}) at index {k} in table for 'concat'")));
+                return Err(l.error(format!(
+                    "invalid value ({tn}) at index {k} in table for 'concat'"
+                )));
             }
         }
         if k < j {

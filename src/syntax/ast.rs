@@ -228,7 +228,10 @@ pub struct FuncBody {
 impl Expr {
     /// A `nil` expression (placeholder used when dismantling trees).
     pub const fn placeholder() -> Expr {
-        Expr { kind: ExprKind::Nil, line: 0 }
+        Expr {
+            kind: ExprKind::Nil,
+            line: 0,
+        }
     }
 }
 

@@ -388,7 +388,11 @@ fn g_read(l: &mut State, h: &Handle, first: usize) -> LuaResult<usize> {
                 } else {
                     scratch.clear();
                     let got = s.read_chars(n as usize, &mut scratch);
-                    let v = if got { l.str_value(&scratch) } else { TValue::NIL };
+                    let v = if got {
+                        l.str_value(&scratch)
+                    } else {
+                        TValue::NIL
+                    };
                     l.push(v);
                     got
                 }
@@ -861,12 +865,10 @@ mod tests {
 
     #[test]
     fn invalid_mode_and_closed_file_errors() {
-        let r = run(
-            "local a = {pcall(io.open, 'x', 'rb+')}
+        let r = run("local a = {pcall(io.open, 'x', 'rb+')}
              local f = io.tmpfile() f:close()
              local b = {pcall(f.read, f)}
-             return a[2], b[2], io.type(f), tostring(f)",
-        );
+             return a[2], b[2], io.type(f), tostring(f)");
         assert_eq!(
             r,
             vec![
@@ -880,12 +882,10 @@ mod tests {
 
     #[test]
     fn write_read_round_trip_with_formats() {
-        let r = run(
-            "local f = io.tmpfile()
+        let r = run("local f = io.tmpfile()
              assert(f:write('x', 1, ' ', 2.0, ' ', 0.1, '\\n', '0x10 rest\\n') == f)
              f:seek('set')
-             return f:read('l', 'n', 'L', 'a', 'a', 1)",
-        );
+             return f:read('l', 'n', 'L', 'a', 'a', 1)");
         assert_eq!(
             r,
             vec![
@@ -908,9 +908,6 @@ mod tests {
     #[test]
     fn popen_status() {
         let r = run("local p = io.popen('printf abc; exit 2') return p:read('a'), p:close()");
-        assert_eq!(
-            r,
-            vec![s("abc"), Value::Nil, s("exit"), Value::Integer(2)]
-        );
+        assert_eq!(r, vec![s("abc"), Value::Nil, s("exit"), Value::Integer(2)]);
     }
 }

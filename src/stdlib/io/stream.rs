@@ -98,7 +98,9 @@ pub struct Stream {
 }
 
 fn last_errno() -> i32 {
-    io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
+    io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
 }
 
 /// The bytes before the first NUL (what a C function taking a `char *`
@@ -179,9 +181,16 @@ impl Stream {
             (_, false) => (libc::O_WRONLY | libc::O_CREAT | libc::O_APPEND, false, true),
             (_, true) => (libc::O_RDWR | libc::O_CREAT | libc::O_APPEND, true, true),
         };
-        let name = CString::new(c_prefix(path)).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+        let name =
+            CString::new(c_prefix(path)).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
         // SAFETY: name is a NUL-terminated string; open has no other inputs.
-        let fd = unsafe { libc::open(name.as_ptr(), flags | libc::O_CLOEXEC, 0o666 as libc::c_uint) };
+        let fd = unsafe {
+            libc::open(
+                name.as_ptr(),
+                flags | libc::O_CLOEXEC,
+                0o666 as libc::c_uint,
+            )
+        };
         if fd < 0 {
             return Err(io::Error::last_os_error());
         }
@@ -307,10 +316,15 @@ impl Stream {
         if self.rbuf.is_empty() {
             self.rbuf = vec![0; BUF_SIZE];
         }
-        let want = if self.mode == BufMode::No { 1 } else { self.rbuf.len() };
+        let want = if self.mode == BufMode::No {
+            1
+        } else {
+            self.rbuf.len()
+        };
         loop {
             // SAFETY: rbuf has at least `want` bytes.
-            let n = unsafe { libc::read(self.fd, self.rbuf.as_mut_ptr() as *mut libc::c_void, want) };
+            let n =
+                unsafe { libc::read(self.fd, self.rbuf.as_mut_ptr() as *mut libc::c_void, want) };
             if n > 0 {
                 self.rpos = 0;
                 self.rlen = n as usize;
@@ -353,16 +367,30 @@ impl Stream {
     /// could be read (end of file or error before any byte). The result is
     /// borrowed from the read-ahead when the line lies in it, else from
     /// `scratch`.
-    pub fn read_line<'a>(&'a mut self, keep_nl: bool, scratch: &'a mut Vec<u8>) -> Option<&'a [u8]> {
+    pub fn read_line<'a>(
+        &'a mut self,
+        keep_nl: bool,
+        scratch: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
         scratch.clear();
         loop {
             if !self.fill() {
-                return if scratch.is_empty() { None } else { Some(&scratch[..]) };
+                return if scratch.is_empty() {
+                    None
+                } else {
+                    Some(&scratch[..])
+                };
             }
             let start = self.rpos;
             let avail = &self.rbuf[start..self.rlen];
             // SAFETY: memchr reads only `avail.len()` bytes of `avail`.
-            let p = unsafe { libc::memchr(avail.as_ptr() as *const libc::c_void, b'\n' as i32, avail.len()) };
+            let p = unsafe {
+                libc::memchr(
+                    avail.as_ptr() as *const libc::c_void,
+                    b'\n' as i32,
+                    avail.len(),
+                )
+            };
             if p.is_null() {
                 scratch.extend_from_slice(avail);
                 self.rpos = self.rlen;
@@ -587,7 +615,11 @@ impl Stream {
         self.rlen = 0;
         // SAFETY: the descriptor is ours and closed only here.
         let rc = unsafe { libc::close(self.fd) };
-        let closed = if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) };
+        let closed = if rc == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        };
         match std::mem::replace(&mut self.kind, Kind::File) {
             Kind::Pipe(mut child) => Closed::Process(child.wait()),
             _ => Closed::File(flushed.and(closed)),
@@ -638,7 +670,11 @@ impl Numeral<'_> {
     fn digits(&mut self, hex: bool) -> usize {
         let mut n = 0;
         while let Some(c) = self.c {
-            let ok = if hex { c.is_ascii_hexdigit() } else { c.is_ascii_digit() };
+            let ok = if hex {
+                c.is_ascii_hexdigit()
+            } else {
+                c.is_ascii_digit()
+            };
             if !ok || !self.take() {
                 break;
             }
