@@ -23,7 +23,11 @@
 //!   bitwise instruction falls back to its metamethod (§2.4) itself.
 //! - `NEWTABLE` is not followed by `EXTRAARG`; its sizes are hints.
 //! - `RETURN`/`TAILCALL` ignore C: the frame records how its varargs are stored.
-//! - `LTI`, `LEI`, `GTI`, `GEI`, `EQI` take integer immediates only (C = 0).
+//! - `LTI`, `LEI`, `GTI`, `GEI` have C = 1 when the immediate stands for a
+//!   float constant (metamethods then receive a float); `EQI` is integer-only.
+//! - `ADDI`, `ADDK` and `MULK` have k = 1 when the compiler swapped the
+//!   operands of a commutative `k + x` / `k * x`: the result is the same, and
+//!   the metamethod fallback receives the operands in source order.
 
 /// One 32-bit instruction.
 pub type Instruction = u32;
@@ -110,13 +114,15 @@ opcodes! {
     NEWTABLE,
     /// `SELF A B C k`: R[A+1] := R[B]; R[A] := R[B][RK(C)] (RK(C) a string)
     SELF,
-    /// `ADDI A B sC`: R[A] := R[B] + sC
+    /// `ADDI A B sC k`: R[A] := R[B] + sC (k: source order was `sC + R[B]`)
     ADDI,
-    /// `ADDK A B C`: R[A] := R[B] + K[C] (K[C] a number)
+    /// `ADDK A B C k`: R[A] := R[B] + K[C] (K[C] a number; k: source order
+    /// was `K[C] + R[B]`)
     ADDK,
     /// `SUBK A B C`: R[A] := R[B] - K[C] (K[C] a number)
     SUBK,
-    /// `MULK A B C`: R[A] := R[B] * K[C] (K[C] a number)
+    /// `MULK A B C k`: R[A] := R[B] * K[C] (K[C] a number; k: source order
+    /// was `K[C] * R[B]`)
     MULK,
     /// `MODK A B C`: R[A] := R[B] % K[C] (K[C] a number)
     MODK,
@@ -187,7 +193,7 @@ opcodes! {
     EQK,
     /// `EQI A sB k`: if ((R[A] == sB) ~= k) then pc++
     EQI,
-    /// `LTI A sB k`: if ((R[A] < sB) ~= k) then pc++
+    /// `LTI A sB k C`: if ((R[A] < sB) ~= k) then pc++ (C = 1: sB is a float)
     LTI,
     /// `LEI A sB k`: if ((R[A] <= sB) ~= k) then pc++
     LEI,

@@ -113,6 +113,31 @@ impl<'a> ExpDesc<'a> {
         }
     }
 
+    /// A numeral usable as a signed 8-bit immediate of a comparison: an
+    /// integer, or a float with an integral value (then `true`, so the
+    /// instruction's C flag makes metamethods see a float, PUC's `isfloat`).
+    pub(super) fn sc_num(&self) -> Option<(i64, bool)> {
+        if let Some(i) = self.sc_int() {
+            return Some((i, false));
+        }
+        match self.k {
+            ExpKind::KFlt(f)
+                if !self.has_jumps()
+                    && f.fract() == 0.0
+                    && f.abs() <= 127.0
+                    && !(f == 0.0 && f.is_sign_negative()) =>
+            {
+                let i = f as i64;
+                if super::code::fits_sc(i) {
+                    Some((i, true))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
     /// Register of a `NonReloc` expression.
     pub(super) fn reg(&self) -> u32 {
         match self.k {

@@ -132,7 +132,7 @@ impl<'a> FuncState<'a> {
                 }
             }
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                if v.sc_int().is_none() {
+                if v.sc_num().is_none() {
                     self.exp2anyreg(v)?;
                 }
             }
@@ -178,6 +178,28 @@ impl<'a> FuncState<'a> {
             BinOp::Concat => {
                 self.exp2nextreg(&mut e2)?;
                 self.code_concat(e1, &mut e2, line)?;
+            }
+            BinOp::Add | BinOp::Mul if e1.is_numeral() && !e2.is_numeral() => {
+                // `k + x`, `k * x`: commutative, so compute `x op k` with the
+                // k flag set; the metamethod fallback swaps the operands back
+                std::mem::swap(e1, &mut e2);
+                if let (BinOp::Add, Some(i)) = (op, e2.sc_int()) {
+                    self.finish_bin_k(OpCode::ADDI, e1, &e2, int2sc(i), line, true)?;
+                } else if self.exp2k(&mut e2)? {
+                    match (k_op(op), e2.k) {
+                        (Some(opc), ExpKind::K(idx)) => {
+                            self.finish_bin_k(opc, e1, &e2, idx, line, true)?
+                        }
+                        _ => {
+                            return super::code::err(line, "internal error: not a constant operand")
+                        }
+                    }
+                } else {
+                    // constant table full: back to source order in registers
+                    std::mem::swap(e1, &mut e2);
+                    self.exp2anyreg(e1)?;
+                    self.code_bin_reg(op, e1, &mut e2, line)?;
+                }
             }
             BinOp::Add => {
                 if let Some(i) = e2.sc_int() {
@@ -246,6 +268,24 @@ impl<'a> FuncState<'a> {
     ) -> CResult<()> {
         let v1 = self.exp2anyreg(e1)?;
         let pc = self.code_abc(op, 0, v1, v2)?;
+        self.free_exps(e1, e2);
+        e1.k = ExpKind::Reloc(pc);
+        self.fixline(line);
+        Ok(())
+    }
+
+    /// Like `finish_bin`, with the k flag (operands were swapped).
+    fn finish_bin_k(
+        &mut self,
+        op: OpCode,
+        e1: &mut ExpDesc<'a>,
+        e2: &ExpDesc<'a>,
+        v2: u32,
+        line: u32,
+        k: bool,
+    ) -> CResult<()> {
+        let v1 = self.exp2anyreg(e1)?;
+        let pc = self.code_abck(op, 0, v1, v2, k)?;
         self.free_exps(e1, e2);
         e1.k = ExpKind::Reloc(pc);
         self.fixline(line);
@@ -359,20 +399,30 @@ impl<'a> FuncState<'a> {
 
     /// `e1 < e2` (or `<=` when `le`), as a test.
     fn code_order(&mut self, le: bool, e1: &mut ExpDesc<'a>, mut e2: ExpDesc<'a>) -> CResult<()> {
-        let (op, r1, r2) = if let Some(i) = e2.sc_int() {
+        let (op, r1, r2, isfloat) = if let Some((i, isf)) = e2.sc_num() {
             let r1 = self.exp2anyreg(e1)?;
-            (if le { OpCode::LEI } else { OpCode::LTI }, r1, int2sc(i))
-        } else if let Some(i) = e1.sc_int() {
+            (
+                if le { OpCode::LEI } else { OpCode::LTI },
+                r1,
+                int2sc(i),
+                isf,
+            )
+        } else if let Some((i, isf)) = e1.sc_num() {
             // i < x  <=>  x > i
             let r1 = self.exp2anyreg(&mut e2)?;
-            (if le { OpCode::GEI } else { OpCode::GTI }, r1, int2sc(i))
+            (
+                if le { OpCode::GEI } else { OpCode::GTI },
+                r1,
+                int2sc(i),
+                isf,
+            )
         } else {
             let r1 = self.exp2anyreg(e1)?;
             let r2 = self.exp2anyreg(&mut e2)?;
-            (if le { OpCode::LE } else { OpCode::LT }, r1, r2)
+            (if le { OpCode::LE } else { OpCode::LT }, r1, r2, false)
         };
         self.free_exps(e1, &e2);
-        let pc = self.cond_jump(op, r1, r2, 0, true)?;
+        let pc = self.cond_jump(op, r1, r2, isfloat as u32, true)?;
         e1.k = ExpKind::Jmp(pc);
         Ok(())
     }

@@ -114,22 +114,42 @@ fn arithmetic_forms() {
 }
 
 #[test]
-fn constant_on_the_left_keeps_operand_order() {
-    // No operand swap: the metamethod fallback of each instruction must see
-    // the operands in source order.
-    let p = comp("local x = ... local a = 1 + x local b = 2 * x");
+fn constant_on_the_left_is_flipped() {
+    // `k + x` and `k * x` compute `x op k` with the k flag set, so the
+    // metamethod fallback can restore the source order.
+    let p = comp("local x = ... local a = 1 + x local b = 2 * x local c = 1 - x");
     assert_code(
         &p,
         &[
             "VARARGPREP 0",
             "VARARG 0 2",
-            "LOADI 1 1",
-            "ADD 1 1 0",
-            "LOADI 2 2",
-            "MUL 2 2 0",
+            "ADDI 1 0 1",
+            "MULK 2 0 0",
+            "LOADI 3 1",
+            "SUB 3 3 0",
             "RETURN0",
         ],
     );
+    use crate::bytecode::ins;
+    assert!(ins::k(p.code[2]) && ins::k(p.code[3]));
+}
+
+#[test]
+fn float_immediates_in_comparisons() {
+    let p = comp("local x = ... if x <= 4.0 then x = 1 end if 2.0 < x then x = 2 end");
+    use crate::bytecode::{ins, OpCode};
+    let lei = p
+        .code
+        .iter()
+        .find(|&&i| ins::opcode(i) == OpCode::LEI)
+        .expect("LEI");
+    assert_eq!((ins::sb(*lei), ins::c(*lei)), (4, 1));
+    let gti = p
+        .code
+        .iter()
+        .find(|&&i| ins::opcode(i) == OpCode::GTI)
+        .expect("GTI");
+    assert_eq!((ins::sb(*gti), ins::c(*gti)), (2, 1));
 }
 
 #[test]

@@ -149,7 +149,8 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     *reg!($ra) = r;
                 }};
             }
-            // binary arithmetic with int and float fast paths
+            // binary arithmetic with int and float fast paths; with the k flag
+            // the operands were swapped by the compiler (commutative `k op x`)
             macro_rules! arith {
                 ($i:expr, $vb:expr, $vc:expr, $pb:expr, $pc:expr, $op:expr, $iop:expr, $fop:expr) => {{
                     let a = ins::a($i);
@@ -157,10 +158,14 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     let vc: TValue = $vc;
                     if vb.tt == TINT && vc.tt == TINT {
                         *reg!(a) = TValue::int($iop(vb.as_int(), vc.as_int()));
+                    } else if vb.tt == TFLOAT && vc.tt == TFLOAT {
+                        *reg!(a) = TValue::float($fop(vb.as_float(), vc.as_float()));
                     } else if vb.is_number() && vc.is_number() {
                         let x = vb.to_f64().unwrap_unchecked();
                         let y = vc.to_f64().unwrap_unchecked();
                         *reg!(a) = TValue::float($fop(x, y));
+                    } else if ins::k($i) {
+                        arith_slow!($op, a, vc, vb, $pc, $pb);
                     } else {
                         arith_slow!($op, a, vb, vc, $pb, $pc);
                     }
@@ -172,7 +177,9 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     let a = ins::a($i);
                     let vb: TValue = $vb;
                     let vc: TValue = $vc;
-                    if vb.is_number() && vc.is_number() {
+                    if vb.tt == TFLOAT && vc.tt == TFLOAT {
+                        *reg!(a) = TValue::float($fop(vb.as_float(), vc.as_float()));
+                    } else if vb.is_number() && vc.is_number() {
                         let x = vb.to_f64().unwrap_unchecked();
                         let y = vc.to_f64().unwrap_unchecked();
                         *reg!(a) = TValue::float($fop(x, y));
@@ -336,7 +343,13 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         let t = *reg!(ins::b(i));
                         let key = *kst!(ins::c(i));
                         if t.tt == TTABLE {
-                            if let Some(v) = tm::index_str_chain(l, t.as_table(), key.as_string()) {
+                            let h = t.as_table();
+                            let v = (*h).get_str(key.as_string());
+                            if !v.is_nil() || (*h).metatable.is_null() {
+                                *reg!(ins::a(i)) = v;
+                                continue;
+                            }
+                            if let Some(v) = tm::index_str_chain(l, h, key.as_string()) {
                                 *reg!(ins::a(i)) = v;
                                 continue;
                             }
@@ -354,7 +367,9 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             *reg!(ins::c(i))
                         };
                         if t.tt == TTABLE {
-                            if let Some(slot) = (*t.as_table()).get_present_slot(&key) {
+                            if let Some(slot) =
+                                (*t.as_table()).get_str_present_slot(key.as_string())
+                            {
                                 *slot = v;
                                 continue;
                             }
@@ -406,7 +421,9 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             *reg!(ins::c(i))
                         };
                         if t.tt == TTABLE {
-                            if let Some(slot) = (*t.as_table()).get_present_slot(&key) {
+                            if let Some(slot) =
+                                (*t.as_table()).get_str_present_slot(key.as_string())
+                            {
                                 *slot = v;
                                 continue;
                             }
@@ -428,7 +445,13 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         };
                         *reg!(a + 1) = t;
                         if t.tt == TTABLE && key.tt == TSTR {
-                            if let Some(v) = tm::index_str_chain(l, t.as_table(), key.as_string()) {
+                            let h = t.as_table();
+                            let v = (*h).get_str(key.as_string());
+                            if !v.is_nil() || (*h).metatable.is_null() {
+                                *reg!(a) = v;
+                                continue;
+                            }
+                            if let Some(v) = tm::index_str_chain(l, h, key.as_string()) {
                                 *reg!(a) = v;
                                 continue;
                             }
@@ -444,6 +467,15 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             *reg!(a) = TValue::int(vb.as_int().wrapping_add(c));
                         } else if vb.tt == TFLOAT {
                             *reg!(a) = TValue::float(vb.as_float() + c as f64);
+                        } else if ins::k(i) {
+                            arith_slow!(
+                                ArithOp::Add,
+                                a,
+                                TValue::int(c),
+                                vb,
+                                std::ptr::null(),
+                                reg!(ins::b(i))
+                            );
                         } else {
                             arith_slow!(
                                 ArithOp::Add,
@@ -802,7 +834,12 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                                 _ => x >= y,
                             }
                         } else {
-                            let vi = TValue::int(im);
+                            // C = 1: the immediate stands for a float constant
+                            let vi = if ins::c(i) != 0 {
+                                TValue::float(im as f64)
+                            } else {
+                                TValue::int(im)
+                            };
                             match op {
                                 OpCode::LTI => protect!(tm::less_than(l, va, vi)),
                                 OpCode::LEI => protect!(tm::less_equal(l, va, vi)),

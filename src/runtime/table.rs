@@ -192,6 +192,33 @@ impl Table {
         }
     }
 
+    /// The value slot of string key `s` when present with a non-nil value
+    /// (the `SETFIELD` fast path; see `get_present_slot`).
+    #[inline(always)]
+    pub fn get_str_present_slot(&mut self, s: *mut LuaString) -> Option<*mut TValue> {
+        if self.node.is_empty() {
+            return None;
+        }
+        let mask = self.node.len() - 1;
+        // SAFETY: `s` is a live interned string.
+        let mut i = unsafe { (*s).hash as usize } & mask;
+        loop {
+            // SAFETY: i <= mask < node.len()
+            let n = unsafe { self.node.get_unchecked_mut(i) };
+            if n.key.tt == TSTR && n.key.val == s as u64 {
+                return if n.val.is_nil() {
+                    None
+                } else {
+                    Some(&mut n.val)
+                };
+            }
+            if n.key.tt == TNIL {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     /// `t[k]` for any key, raw (`rawget`). Nil and NaN keys give nil.
     #[inline]
     pub fn get(&self, key: &TValue) -> TValue {

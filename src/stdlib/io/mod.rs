@@ -29,7 +29,7 @@
 mod stream;
 
 use super::aux::*;
-use super::fmt::{format_float, write_integer, Spec};
+use super::fmt::{format_float, Spec};
 use crate::runtime::error::{LuaError, LuaResult};
 use crate::runtime::gc::GcHeader;
 use crate::runtime::state::{State, MIN_STACK};
@@ -471,14 +471,16 @@ fn g_write(l: &mut State, h: &Handle, first: usize, file: TValue) -> LuaResult<u
                     status = s.write(unsafe { bytes(v.as_string()) });
                 }
             }
-            TINT | TFLOAT => {
+            TINT => {
+                if status.is_ok() {
+                    let mut buf = [0u8; 20];
+                    status = s.write(int_text(v.as_int(), &mut buf));
+                }
+            }
+            TFLOAT => {
                 if status.is_ok() {
                     num.clear();
-                    if v.tt == TINT {
-                        write_integer(v.as_int(), &mut num);
-                    } else {
-                        format_float(&NUMBER_FORMAT, v.as_float(), &mut num);
-                    }
+                    format_float(&NUMBER_FORMAT, v.as_float(), &mut num);
                     status = s.write(&num);
                 }
             }
@@ -492,6 +494,25 @@ fn g_write(l: &mut State, h: &Handle, first: usize, file: TValue) -> LuaResult<u
         }
         Err(e) => Ok(push_errno(l, e)),
     }
+}
+
+/// The decimal text of `n` ("%d"), written at the end of `buf`.
+fn int_text(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut u = n.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
 }
 
 // ---------------------------------------------------------------------------
@@ -649,6 +670,14 @@ fn lines_iter(l: &mut State) -> LuaResult<usize> {
     } else if l.top == base {
         l.push(TValue::NIL);
     }
+    // A safepoint (PUC steps its collector when allocating strings): the
+    // generic `for` calls iterators without one, and a loop over a big
+    // file's lines would otherwise pile up garbage. Everything live is below
+    // `top`; finalizers may run here, so the file is checked again.
+    l.check_gc()?;
+    if h.borrow().is_closed() {
+        return Err(l.error("file is already closed"));
+    }
     let count = if n == 0 {
         let mut s = h.borrow_mut();
         s.clear_flags();
@@ -667,7 +696,7 @@ fn lines_iter(l: &mut State) -> LuaResult<usize> {
         l.check_stack(n + MIN_STACK)?;
         for i in 0..n {
             // SAFETY: as above; the upvalue count was fixed at creation.
-            let v = unsafe { (&(*cl).upvals).get(3 + i).copied().unwrap_or(TValue::NIL) };
+            let v = unsafe { (*cl).upvals.get(3 + i).copied().unwrap_or(TValue::NIL) };
             l.push(v);
         }
         g_read(l, &h, 2)?
@@ -903,6 +932,14 @@ mod tests {
     fn standard_files_cannot_be_closed() {
         let r = run("return io.stdout:close()");
         assert_eq!(r, vec![Value::Nil, s("cannot close standard file")]);
+    }
+
+    #[test]
+    fn integers_are_written_as_decimal() {
+        let mut buf = [0u8; 20];
+        for n in [0, 7, -7, 1234567890, i64::MAX, i64::MIN] {
+            assert_eq!(super::int_text(n, &mut buf), n.to_string().as_bytes());
+        }
     }
 
     #[test]

@@ -116,7 +116,7 @@ pub fn c_prefix(s: &[u8]) -> &[u8] {
 /// `+`, then only `b`s (the check of PUC's `l_checkmode`).
 pub fn valid_open_mode(mode: &[u8]) -> bool {
     match mode.split_first() {
-        Some((c, rest)) if matches!(c, b'r' | b'w' | b'a') => {
+        Some((b'r' | b'w' | b'a', rest)) => {
             let rest = rest.strip_prefix(b"+").unwrap_or(rest);
             rest.iter().all(|&c| c == b'b')
         }
