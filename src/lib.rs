@@ -12,6 +12,11 @@
 //! tables and functions as [`Ref`]s that keep the object alive (in the
 //! registry) until [`Lua::release`].
 
+// The VM passes raw pointers to live GC objects between its functions; their
+// validity is the collector's invariant (see `runtime::gc`), not something a
+// caller can violate through these signatures, so they are not `unsafe fn`.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
+
 pub mod bytecode;
 pub mod compile;
 pub mod interp;
@@ -183,7 +188,7 @@ impl Lua {
         unsafe { (*reg).get_str(k).as_table() }
     }
 
-    fn to_tvalue(&mut self, v: &Value) -> TValue {
+    fn lua_value(&mut self, v: &Value) -> TValue {
         match v {
             Value::Nil => TValue::NIL,
             Value::Boolean(b) => TValue::boolean(*b),
@@ -198,7 +203,7 @@ impl Lua {
         }
     }
 
-    fn from_tvalue(&mut self, v: TValue) -> Value {
+    fn rust_value(&mut self, v: TValue) -> Value {
         match v.tt {
             TNIL => Value::Nil,
             TFALSE => Value::Boolean(false),
@@ -230,7 +235,7 @@ impl Lua {
     pub fn load(&mut self, source: &[u8], chunkname: &str) -> Result<Value, Error> {
         let l = self.state();
         match runtime::load::load(l, source, chunkname, "bt", true) {
-            Ok(cl) => Ok(self.from_tvalue(TValue::lua_closure(cl))),
+            Ok(cl) => Ok(self.rust_value(TValue::lua_closure(cl))),
             Err(m) => Err(Error::Syntax(m)),
         }
     }
@@ -238,8 +243,8 @@ impl Lua {
     /// Calls a function value with arguments; returns all its results.
     /// Errors carry the traceback.
     pub fn call(&mut self, f: &Value, args: &[Value]) -> Result<Vec<Value>, Error> {
-        let fv = self.to_tvalue(f);
-        let argv: Vec<TValue> = args.iter().map(|a| self.to_tvalue(a)).collect();
+        let fv = self.lua_value(f);
+        let argv: Vec<TValue> = args.iter().map(|a| self.lua_value(a)).collect();
         let l = self.state();
         let base = l.top;
         let _ = l.check_stack(argv.len() + 3);
@@ -257,7 +262,7 @@ impl Lua {
             Ok(Ok(())) => {
                 let vals: Vec<TValue> = l.stack[base..l.top].to_vec();
                 l.top = base;
-                Ok(vals.into_iter().map(|v| self.from_tvalue(v)).collect())
+                Ok(vals.into_iter().map(|v| self.rust_value(v)).collect())
             }
             Ok(Err(e)) => {
                 let err = split_traceback(l, e.value);
@@ -297,12 +302,12 @@ impl Lua {
         let k = l.g().intern(name.as_bytes());
         // SAFETY: globals is live.
         let v = unsafe { (*g).get_str(k) };
-        self.from_tvalue(v)
+        self.rust_value(v)
     }
 
     /// Sets a global variable.
     pub fn set_global(&mut self, name: &str, v: Value) {
-        let tv = self.to_tvalue(&v);
+        let tv = self.lua_value(&v);
         let l = self.state();
         let g = l.g().globals;
         let k = l.g().intern(name.as_bytes());
@@ -359,12 +364,12 @@ fn rust_fn_trampoline(l: &mut State) -> LuaResult<usize> {
     let n = stdlib::aux::nargs(l);
     let base = l.ci().base;
     let argv: Vec<TValue> = l.stack[base..base + n].to_vec();
-    let args: Vec<Value> = argv.into_iter().map(|v| lua.from_tvalue(v)).collect();
+    let args: Vec<Value> = argv.into_iter().map(|v| lua.rust_value(v)).collect();
     let fptr: *const RustFunction = &bx.f;
     // SAFETY: the box lives in a userdata rooted by the running closure.
     match unsafe { (*fptr)(lua, args) } {
         Ok(results) => {
-            let tv: Vec<TValue> = results.iter().map(|r| lua.to_tvalue(r)).collect();
+            let tv: Vec<TValue> = results.iter().map(|r| lua.lua_value(r)).collect();
             l.check_stack(tv.len())?;
             for v in tv.iter() {
                 l.push(*v);

@@ -169,6 +169,7 @@ lua_scripts! {
     while_repeat,
     debug_hooks,
     debug_lib,
+    io_lib,
     string_dump,
     utf8_lib,
 }

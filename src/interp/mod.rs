@@ -765,9 +765,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     OpCode::EQ => {
                         let va = *reg!(ins::a(i));
                         let vb = *reg!(ins::b(i));
-                        let cond = if va.tt == vb.tt && va.tt != TTABLE && va.tt != TUSERDATA {
-                            va.raw_equal(&vb)
-                        } else if va.tt != vb.tt {
+                        let cond = if va.tt != vb.tt || (va.tt != TTABLE && va.tt != TUSERDATA) {
                             va.raw_equal(&vb)
                         } else {
                             protect!(tm::equal(l, va, vb))
@@ -952,10 +950,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             l.top = dest + n;
                             l.cis.pop();
                             let r = precall(l, dest, old.nresults);
-                            if let Err(e) = r {
-                                // keep a frame for the traceback
-                                return Err(e);
-                            }
+                            r?;
                             let nci = l.ci_mut();
                             nci.status |= cist::TAIL | (old.status & cist::FRESH);
                             continue 'newframe;
@@ -1096,7 +1091,10 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         savepc!();
                         match precall(l, func, ins::c(i) as i32) {
                             Ok(true) => continue 'newframe,
-                            Ok(false) => reload!(),
+                            Ok(false) => {
+                                reload!();
+                                check_gc!();
+                            }
                             Err(e) => return Err(e),
                         }
                     }
@@ -1133,7 +1131,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     }
                     OpCode::CLOSURE => {
                         let p = *proto.protos.get_unchecked(ins::bx(i) as usize);
-                        let nup = (&(*p).upvalues).len();
+                        let nup = (&*p).upvalues.len();
                         let ncl = l.g().new_lua_closure(p, nup);
                         for (j, d) in (*p).upvalues.iter().enumerate() {
                             let uv = if d.in_stack {

@@ -32,7 +32,7 @@ pub fn varinfo(l: &State, p: *const TValue) -> String {
         let cl = &*f.as_lua_closure();
         let proto = &*cl.proto;
         for (i, &uv) in cl.upvals.iter().enumerate() {
-            if !uv.is_null() && (*uv).v as *const TValue == p {
+            if !uv.is_null() && std::ptr::eq((*uv).v, p) {
                 let name = proto
                     .upvalues
                     .get(i)

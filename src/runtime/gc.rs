@@ -53,6 +53,8 @@ pub struct GcHeader {
     pub kind: GcKind,
     /// Reached in the current collection.
     pub marked: bool,
+    /// Linked in `Global::finobj` (registered for finalization).
+    pub finobj: bool,
 }
 
 impl GcHeader {
@@ -61,6 +63,7 @@ impl GcHeader {
             next: ptr::null_mut(),
             kind,
             marked: false,
+            finobj: false,
         }
     }
 }
@@ -519,6 +522,7 @@ impl State {
             let v = unsafe {
                 let g = self.g();
                 (*o).next = g.allgc;
+                (*o).finobj = false;
                 g.allgc = o;
                 match (*o).kind {
                     GcKind::Table => TValue::table(o as *mut Table),
@@ -559,22 +563,16 @@ impl State {
         let name = g.tm_name(Tm::Gc);
         // SAFETY: mt and o are live objects; o is moved from allgc to finobj.
         unsafe {
-            if (*mt).get_str(name).is_nil() || g.closing {
+            if (*mt).get_str(name).is_nil() || g.closing || (*o).finobj {
                 return;
             }
-            // already registered?
-            let mut p = g.finobj;
-            while !p.is_null() {
-                if p == o {
-                    return;
-                }
-                p = (*p).next;
-            }
+            // unlink from allgc (new objects are near its head) into finobj
             let mut link: *mut *mut GcHeader = &mut g.allgc;
             while !(*link).is_null() {
                 if *link == o {
                     *link = (*o).next;
                     (*o).next = g.finobj;
+                    (*o).finobj = true;
                     g.finobj = o;
                     return;
                 }

@@ -41,7 +41,7 @@ pub fn load(
     let g = l.g();
     let p = g.new_proto(&proto);
     // SAFETY: p is a live proto just created.
-    let nup = unsafe { (&(*p).upvalues).len() };
+    let nup = unsafe { (&*p).upvalues.len() };
     let cl = g.new_lua_closure(p, nup);
     for i in 0..nup {
         let uv = g.new_upval();

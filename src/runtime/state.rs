@@ -188,10 +188,8 @@ impl Global {
         let h = hash_bytes(bytes);
         let p = self.strings.find(bytes, h);
         if !p.is_null() {
-            // SAFETY: p is a live string; a string found during a sweep that
-            // is about to free it cannot happen: sweeps run to completion
-            // before any mutator code.
-            unsafe { (*p).hdr.marked = (*p).hdr.marked }
+            // a found string is live: sweeps run to completion before any
+            // mutator code, so no dead string is ever found here
             return p;
         }
         let p = self.strings.insert_new(bytes, h);

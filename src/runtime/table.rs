@@ -45,6 +45,10 @@ pub struct Table {
     node_used: usize,
 }
 
+/// `next` was given a key that is not in the table ("invalid key to 'next'").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidKey;
+
 /// Why a store was refused (§3.4.9: `nil` and NaN cannot be keys).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyError {
@@ -574,13 +578,14 @@ impl Table {
     }
 
     /// The traversal step of `next` (§6.1): the entry after `key` (`nil`
-    /// starts). `Ok(None)` at the end; `Err(())` if `key` is not in the table.
-    pub fn next(&self, key: &TValue) -> Result<Option<(TValue, TValue)>, ()> {
+    /// starts). `Ok(None)` at the end; `Err(InvalidKey)` if `key` is not in
+    /// the table.
+    pub fn next(&self, key: &TValue) -> Result<Option<(TValue, TValue)>, InvalidKey> {
         let alen = self.array.len();
         let mut i: usize = match key.tt {
             TNIL => 0,
             _ => {
-                let k = normalize_key(*key).map_err(|_| ())?;
+                let k = normalize_key(*key).map_err(|_| InvalidKey)?;
                 let idx = if k.tt == TINT {
                     (k.as_int() as u64).wrapping_sub(1)
                 } else {
@@ -591,7 +596,7 @@ impl Table {
                 } else {
                     match self.find_node(&k) {
                         Some(n) => alen + n + 1,
-                        None => return Err(()),
+                        None => return Err(InvalidKey),
                     }
                 }
             }

@@ -426,14 +426,17 @@ pub fn type_name_mt(l: &State, v: &TValue) -> String {
 // ---------------------------------------------------------------------------
 // Comparison (§3.4.4)
 
+/// 2^63 as a float: the first float above every `i64`.
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+
 /// `i < f` exactly.
 #[inline]
 pub fn lt_int_float(i: i64, f: f64) -> bool {
     if f.is_nan() {
         false
-    } else if f >= 9.223_372_036_854_775_808e18 {
+    } else if f >= TWO_POW_63 {
         true
-    } else if f > -9.223_372_036_854_775_808e18 {
+    } else if f > -TWO_POW_63 {
         i < f.ceil() as i64
     } else {
         false
@@ -445,9 +448,9 @@ pub fn lt_int_float(i: i64, f: f64) -> bool {
 pub fn le_int_float(i: i64, f: f64) -> bool {
     if f.is_nan() {
         false
-    } else if f >= 9.223_372_036_854_775_808e18 {
+    } else if f >= TWO_POW_63 {
         true
-    } else if f >= -9.223_372_036_854_775_808e18 {
+    } else if f >= -TWO_POW_63 {
         i <= f.floor() as i64
     } else {
         false
@@ -457,11 +460,9 @@ pub fn le_int_float(i: i64, f: f64) -> bool {
 /// `f < i` exactly.
 #[inline]
 pub fn lt_float_int(f: f64, i: i64) -> bool {
-    if f.is_nan() {
+    if f.is_nan() || f >= TWO_POW_63 {
         false
-    } else if f >= 9.223_372_036_854_775_808e18 {
-        false
-    } else if f >= -9.223_372_036_854_775_808e18 {
+    } else if f >= -TWO_POW_63 {
         (f.floor() as i64) < i
     } else {
         true
@@ -471,11 +472,9 @@ pub fn lt_float_int(f: f64, i: i64) -> bool {
 /// `f <= i` exactly.
 #[inline]
 pub fn le_float_int(f: f64, i: i64) -> bool {
-    if f.is_nan() {
+    if f.is_nan() || f >= TWO_POW_63 {
         false
-    } else if f >= 9.223_372_036_854_775_808e18 {
-        false
-    } else if f > -9.223_372_036_854_775_808e18 {
+    } else if f > -TWO_POW_63 {
         (f.ceil() as i64) <= i
     } else {
         true
@@ -848,6 +847,10 @@ pub fn to_display_string(l: &mut State, v: &TValue) -> String {
 // ---------------------------------------------------------------------------
 // Concatenation (§3.4.6)
 
+/// Longest string a concatenation may build (bytes); longer is the error
+/// "string length overflow" rather than an allocation that could fail.
+pub const MAX_STRING_LEN: usize = 1 << 32;
+
 /// Concatenates the `n` values at `l.stack[top-n..top]` into one value left
 /// at `top-n`; `top` becomes `top-n+1`. Runs of strings and numbers are
 /// joined at once; other pairs go through `__concat`, right to left.
@@ -881,10 +884,13 @@ pub fn concat(l: &mut State, n: usize) -> LuaResult<()> {
                     24
                 };
             }
-            if total >= (i32::MAX as usize) * 2 {
+            if total >= MAX_STRING_LEN {
                 return Err(l.rt_error("string length overflow"));
             }
-            let mut buf = Vec::with_capacity(total);
+            let mut buf = Vec::new();
+            if buf.try_reserve_exact(total).is_err() {
+                return Err(l.mem_error());
+            }
             for i in 0..k {
                 let v = l.stack[top - k + i];
                 if v.tt == TSTR {

@@ -285,7 +285,7 @@ impl TValue {
             if self.tt == TFLOAT {
                 self.as_float() == other.as_float()
             } else {
-                self.val == other.val || self.tt <= TNIL
+                self.val == other.val || self.tt == TNIL
             }
         } else if self.tt == TINT && other.tt == TFLOAT {
             int_eq_float(self.as_int(), other.as_float())
@@ -310,7 +310,7 @@ pub fn int_eq_float(i: i64, f: f64) -> bool {
 #[inline]
 pub fn float_to_int_exact(f: f64) -> Option<i64> {
     // -2^63 <= f < 2^63 and integral
-    if f >= -9.223_372_036_854_775_808e18 && f < 9.223_372_036_854_775_808e18 {
+    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
         let i = f as i64;
         if i as f64 == f {
             return Some(i);
@@ -343,7 +343,7 @@ mod tests {
         assert!(!TValue::int(3).raw_equal(&TValue::float(3.5)));
         assert!(!TValue::float(f64::NAN).raw_equal(&TValue::float(f64::NAN)));
         assert!(TValue::float(0.0).raw_equal(&TValue::float(-0.0)));
-        assert!(!TValue::int(i64::MAX).raw_equal(&TValue::float(9.223372036854775807e18)));
+        assert!(!TValue::int(i64::MAX).raw_equal(&TValue::float(i64::MAX as f64)));
         assert!(TValue::NIL.raw_equal(&TValue::NIL));
         assert!(TValue::FALSE.is_falsy() && TValue::NIL.is_falsy() && !TValue::int(0).is_falsy());
     }

@@ -167,7 +167,7 @@ fn next(l: &mut State) -> LuaResult<usize> {
             l.push(TValue::NIL);
             Ok(1)
         }
-        Err(()) => Err(l.error_plain("invalid key to 'next'")),
+        Err(_) => Err(l.error_plain("invalid key to 'next'")),
     }
 }
 
@@ -386,11 +386,9 @@ fn xpcall(l: &mut State) -> LuaResult<usize> {
     let h = check_function(l, 2)?;
     let base = l.ci().base;
     // [f, h, args...] -> [_, f, args...]
-    let f = l.stack[base];
-    for i in 2..n {
-        l.stack[base + i] = l.stack[base + i];
-    }
-    l.stack[base + 1] = f;
+    let _ = n;
+    // the arguments already follow at base+2..; move f over the handler
+    l.stack[base + 1] = l.stack[base];
     // arguments already follow at base+2..; the status slot is base
     finish_pcall(l, base, Handler::Lua(h))
 }

@@ -66,11 +66,11 @@ fn exit(l: &mut State) -> LuaResult<usize> {
     if !arg(l, 2).is_falsy() {
         // close the state: run finalizers
         let main = l.g().main_thread;
-        super::io::flush_stdout();
+        super::io::flush_all();
         // SAFETY: the process ends right after; nothing uses the universe.
         unsafe { crate::runtime::gc::close_universe(main) };
     }
-    super::io::flush_stdout();
+    super::io::flush_all();
     std::process::exit(code);
 }
 

@@ -66,9 +66,7 @@ fn str_arg<'a>(l: &mut State, n: usize) -> LuaResult<&'a [u8]> {
 fn posrelat_start(pos: i64, len: usize) -> usize {
     if pos > 0 {
         pos as usize
-    } else if pos == 0 {
-        1
-    } else if pos < -(len as i64) {
+    } else if pos == 0 || pos < -(len as i64) {
         1
     } else {
         (len as i64 + pos + 1) as usize

@@ -2,8 +2,8 @@
 //! `io.popen`, ..., the methods of file handles, and the process's buffered
 //! standard output, with PUC Lua 5.4's results and messages.
 //!
-//! A file handle is a full userdata holding a [`FileBox`], a shared
-//! reference to a [`Stream`] (the buffered descriptor of `stream.rs`), with
+//! A file handle is a full userdata holding a `FileBox`, a shared
+//! reference to a `Stream` (the buffered descriptor of `stream.rs`), with
 //! the metatable `FILE*` (`__index` = the methods, `__gc` and `__close`
 //! close the file, `__tostring`, `__name`). A handle is *closed* when its
 //! stream is; the standard files can never be closed (closing them returns
@@ -19,13 +19,18 @@
 //! file", "bad argument #1 to 'read' (invalid format)").
 //!
 //! Standard output is one process-wide buffer shared by `print`, `io.write`
-//! and `io.stdout`; it is flushed when full, at exit ([`flush_stdout`]),
-//! before reading from a terminal, and at every newline when stdout is a
-//! terminal (C stdio's line buffering).
+//! and `io.stdout` (`stdout.rs`); it is flushed when full, at exit
+//! ([`flush_stdout`]), before reading from a terminal, and at every newline
+//! when stdout is a terminal (C stdio's line buffering).
 //!
-//! May call: `aux` helpers, the runtime's state, GC registration and
-//! number conversions, `fmt` for "%.14g".
+//! The `lines` iterator is a collector safepoint (the generic `for` calls it
+//! without one); opening a file when the process is out of descriptors runs
+//! a full collection and retries, since unreachable handles hold them.
+//!
+//! May call: `aux` helpers, the runtime's state, collector (registration of
+//! finalizers, safepoints) and number conversions, `fmt` for "%.14g".
 
+mod stdout;
 mod stream;
 
 use super::aux::*;
@@ -42,13 +47,13 @@ use stream::{BufMode, Closed, Stream, Whence};
 
 /// Appends bytes to standard output (the buffer shared with `print`).
 pub fn write_stdout(b: &[u8]) -> std::io::Result<()> {
-    stream::stdout_write(b)
+    stdout::stdout_write(b)
 }
 
 /// Writes out the standard output buffer (at exit, before reading a
 /// terminal, before running a command); errors are ignored.
 pub fn flush_stdout() {
-    let _ = stream::stdout_flush();
+    let _ = stdout::stdout_flush();
 }
 
 /// Writes out the pending output of every open file of this thread's Lua
@@ -234,6 +239,26 @@ fn push_file(l: &mut State, s: Stream) -> LuaResult<TValue> {
     let v = new_file(l, mt.as_table(), s);
     l.push(v);
     Ok(v)
+}
+
+/// Runs `open`; if the process is out of file descriptors, collects
+/// garbage (closing unreachable files) and tries once more. Files left for
+/// the collector are common in scripts, and its pace is set by memory, not
+/// descriptors. The caller's values must all be rooted (on the stack).
+fn with_descriptors<T>(l: &mut State, open: impl Fn() -> std::io::Result<T>) -> std::io::Result<T> {
+    match open() {
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) => {
+            let g = l.g();
+            if g.gc_stopped || g.gc_running {
+                return Err(e);
+            }
+            l.full_gc();
+            // errors in finalizers become warnings
+            let _ = l.run_pending_finalizers();
+            open()
+        }
+        r => r,
+    }
 }
 
 /// The stream of a handle value, if it is one.
@@ -528,7 +553,7 @@ fn io_open(l: &mut State) -> LuaResult<usize> {
     if !stream::valid_open_mode(mode) {
         return Err(arg_error(l, 2, "invalid mode"));
     }
-    match Stream::open(name, mode) {
+    match with_descriptors(l, || Stream::open(name, mode)) {
         Ok(s) => {
             push_file(l, s)?;
             Ok(1)
@@ -564,7 +589,8 @@ fn g_iofile(l: &mut State, which: i64, mode: &[u8]) -> LuaResult<usize> {
             let name = check_str(l, 1)?;
             // SAFETY: rooted in the argument slot.
             let name = unsafe { bytes(name) };
-            let s = Stream::open(name, mode).map_err(|e| open_error(l, name, &e))?;
+            let s = with_descriptors(l, || Stream::open(name, mode))
+                .map_err(|e| open_error(l, name, &e))?;
             let f = push_file(l, s)?;
             // SAFETY: the state table is live.
             unsafe { (*st).set_int(which, f) };
@@ -602,7 +628,8 @@ fn io_lines(l: &mut State) -> LuaResult<usize> {
         let name = check_str(l, 1)?;
         // SAFETY: rooted in the argument slot.
         let name = unsafe { bytes(name) };
-        let s = Stream::open(name, b"r").map_err(|e| open_error(l, name, &e))?;
+        let s = with_descriptors(l, || Stream::open(name, b"r"))
+            .map_err(|e| open_error(l, name, &e))?;
         let f = push_file(l, s)?;
         set_arg(l, 1, f);
         l.top -= 1;
@@ -696,8 +723,8 @@ fn lines_iter(l: &mut State) -> LuaResult<usize> {
         l.check_stack(n + MIN_STACK)?;
         for i in 0..n {
             // SAFETY: as above; the upvalue count was fixed at creation.
-            let v = unsafe { (*cl).upvals.get(3 + i).copied().unwrap_or(TValue::NIL) };
-            l.push(v);
+            let ups: &[TValue] = unsafe { &(*cl).upvals };
+            l.push(ups.get(3 + i).copied().unwrap_or(TValue::NIL));
         }
         g_read(l, &h, 2)?
     };
@@ -729,7 +756,7 @@ fn io_popen(l: &mut State) -> LuaResult<usize> {
     }
     // the child shares our stdout: give it what we printed so far
     flush_stdout();
-    match Stream::popen(prog, mode == b"w") {
+    match with_descriptors(l, || Stream::popen(prog, mode == b"w")) {
         Ok(s) => {
             push_file(l, s)?;
             Ok(1)
@@ -746,7 +773,7 @@ fn io_read(l: &mut State) -> LuaResult<usize> {
 
 /// `io.tmpfile()`: a temporary file in update mode, removed when closed.
 fn io_tmpfile(l: &mut State) -> LuaResult<usize> {
-    match Stream::tmpfile() {
+    match with_descriptors(l, Stream::tmpfile) {
         Ok(s) => {
             push_file(l, s)?;
             Ok(1)

@@ -13,20 +13,29 @@
 //!   return nothing until [`Stream::clear_flags`] or a seek. The error flag
 //!   keeps the errno of the last failed read.
 //! - The standard output stream writes into the process-wide stdout buffer
-//!   (also used by `print`): see [`stdout_write`]. Before reading from a
+//!   (also used by `print`, see `stdout.rs`). Before reading from a
 //!   terminal, or from anything while stdout is a terminal, that buffer is
 //!   flushed, so prompts show.
 //!
-//! This module knows nothing of the VM; it calls only std and libc.
+//! Buffers are not reported to the collector (as in PUC Lua, whose stdio
+//! buffers are invisible to it); read buffers start small
+//! ([`MIN_BUF_SIZE`], like glibc's) so that files left for the collector to
+//! close cost little. This module knows nothing of the VM; it calls only
+//! std and libc.
 
+use super::stdout::{stdout_flush, stdout_is_tty, stdout_set_mode, stdout_write};
 use std::ffi::CString;
 use std::io;
 use std::process::{Child, ExitStatus};
-use std::sync::Mutex;
 
-/// Size in bytes of the read-ahead buffer, and the write buffer's flush
-/// threshold, of file streams and of standard output.
+/// Largest size in bytes of the read-ahead buffer of file streams, and the
+/// flush threshold of their write buffer. Read buffers start at
+/// [`MIN_BUF_SIZE`] and double at each refill that fills them, so small
+/// files cost little and big ones are read in big chunks.
 pub const BUF_SIZE: usize = 64 * 1024;
+
+/// First size in bytes of a read-ahead buffer.
+pub const MIN_BUF_SIZE: usize = 4 * 1024;
 
 /// Longest numeral `read("n")` accepts, in bytes (PUC's `L_MAXLENNUM`).
 pub const MAX_NUMERAL: usize = 200;
@@ -313,8 +322,11 @@ impl Stream {
         if self.is_tty || stdout_is_tty() {
             let _ = stdout_flush();
         }
-        if self.rbuf.is_empty() {
-            self.rbuf = vec![0; BUF_SIZE];
+        if self.rbuf.len() < BUF_SIZE && self.rlen == self.rbuf.len() {
+            // empty, or the last read filled it: a bigger one (all of the
+            // old one was consumed, so nothing is copied)
+            let new = (self.rbuf.len() * 2).clamp(MIN_BUF_SIZE, BUF_SIZE);
+            self.rbuf = vec![0; new];
         }
         let want = if self.mode == BufMode::No {
             1
@@ -501,6 +513,12 @@ impl Stream {
         self.rlen = 0;
     }
 
+    /// Frees both buffers (when closing).
+    fn release_buffers(&mut self) {
+        self.rbuf = Vec::new();
+        self.wbuf = Vec::new();
+    }
+
     /// Writes pending bytes to the descriptor; they are dropped on failure.
     fn flush_writes(&mut self) -> io::Result<()> {
         if self.wbuf.is_empty() {
@@ -532,9 +550,6 @@ impl Stream {
             if data.len() >= BUF_SIZE {
                 return write_fd(self.fd, data).map_err(err);
             }
-        }
-        if self.wbuf.capacity() == 0 {
-            self.wbuf.reserve(BUF_SIZE);
         }
         self.wbuf.extend_from_slice(data);
         if self.mode == BufMode::Line && data.contains(&b'\n') {
@@ -610,7 +625,7 @@ impl Stream {
         }
         let flushed = self.flush_writes();
         self.closed = true;
-        self.rbuf = Vec::new();
+        self.release_buffers();
         self.rpos = 0;
         self.rlen = 0;
         // SAFETY: the descriptor is ours and closed only here.
@@ -682,80 +697,6 @@ impl Numeral<'_> {
         }
         n
     }
-}
-
-// ---------------------------------------------------------------------------
-// The process-wide standard output buffer
-
-struct StdoutBuf {
-    buf: Vec<u8>,
-    mode: BufMode,
-    is_tty: bool,
-}
-
-static STDOUT: Mutex<Option<StdoutBuf>> = Mutex::new(None);
-
-fn with_stdout<R>(f: impl FnOnce(&mut StdoutBuf) -> R) -> R {
-    let mut g = STDOUT.lock().unwrap_or_else(|e| e.into_inner());
-    let s = g.get_or_insert_with(|| {
-        // SAFETY: isatty only inspects the descriptor.
-        let is_tty = unsafe { libc::isatty(1) == 1 };
-        StdoutBuf {
-            buf: Vec::with_capacity(BUF_SIZE),
-            mode: if is_tty { BufMode::Line } else { BufMode::Full },
-            is_tty,
-        }
-    });
-    f(s)
-}
-
-fn flush_buf(s: &mut StdoutBuf) -> io::Result<()> {
-    if s.buf.is_empty() {
-        return Ok(());
-    }
-    use std::io::Write;
-    // Through Rust's stdout so that text printed with `print!` elsewhere in
-    // the process stays in order.
-    let mut out = io::stdout().lock();
-    let r = out.write_all(&s.buf).and_then(|_| out.flush());
-    s.buf.clear();
-    r
-}
-
-/// Appends bytes to standard output, flushing as its buffering mode says
-/// (full buffering by default, line buffering on a terminal).
-pub fn stdout_write(b: &[u8]) -> io::Result<()> {
-    with_stdout(|s| {
-        s.buf.extend_from_slice(b);
-        let flush = match s.mode {
-            BufMode::No => true,
-            BufMode::Line => b.contains(&b'\n') || s.buf.len() >= BUF_SIZE,
-            BufMode::Full => s.buf.len() >= BUF_SIZE,
-        };
-        if flush {
-            flush_buf(s)
-        } else {
-            Ok(())
-        }
-    })
-}
-
-/// Writes out the standard output buffer.
-pub fn stdout_flush() -> io::Result<()> {
-    with_stdout(flush_buf)
-}
-
-/// Sets standard output's buffering mode, flushing it first.
-pub fn stdout_set_mode(mode: BufMode) {
-    with_stdout(|s| {
-        let _ = flush_buf(s);
-        s.mode = mode;
-    })
-}
-
-/// Whether standard output is a terminal.
-pub fn stdout_is_tty() -> bool {
-    with_stdout(|s| s.is_tty)
 }
 
 #[cfg(test)]
