@@ -164,17 +164,9 @@ fn do_require(lua: &mut Lua, spec: &str) -> Result<(), Error> {
 }
 
 fn print_listing(path: &str) -> ExitCode {
-    let src = match read_script(path) {
-        Ok(s) => s,
-        Err(m) => {
-            eprint_error(&m);
-            return ExitCode::from(1);
-        }
-    };
-    let name = if path == "-" {
-        "=stdin".to_string()
-    } else {
-        format!("@{path}")
+    let (src, name) = match read_named_script(path) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
     let ast = match lunajit::syntax::parse_with(&src, &name, true) {
         Ok(a) => a,
@@ -193,6 +185,25 @@ fn print_listing(path: &str) -> ExitCode {
         Err(e) => {
             eprint_error(&e.message);
             ExitCode::from(1)
+        }
+    }
+}
+
+/// Reads a script and its chunk name ("@path", or "=stdin" for "-"); on
+/// failure prints lua's message and gives the exit code.
+fn read_named_script(path: &str) -> Result<(Vec<u8>, String), ExitCode> {
+    match read_script(path) {
+        Ok(src) => {
+            let name = if path == "-" {
+                "=stdin".to_string()
+            } else {
+                format!("@{path}")
+            };
+            Ok((src, name))
+        }
+        Err(m) => {
+            eprint_error(&m);
+            Err(ExitCode::from(1))
         }
     }
 }
@@ -286,17 +297,9 @@ fn main() -> ExitCode {
             .iter()
             .map(|s| Value::String(s.clone().into_bytes()))
             .collect();
-        let src = match read_script(path) {
-            Ok(s) => s,
-            Err(m) => {
-                eprint_error(&m);
-                return ExitCode::from(1);
-            }
-        };
-        let name = if path == "-" {
-            "=stdin".to_string()
-        } else {
-            format!("@{path}")
+        let (src, name) = match read_named_script(path) {
+            Ok(r) => r,
+            Err(code) => return code,
         };
         if let Err(e) = run_chunk(&mut lua, &src, &name, &args) {
             report(&e);

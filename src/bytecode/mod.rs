@@ -77,21 +77,27 @@ pub struct Proto {
 impl Proto {
     /// Name of the `n`-th (1-based) local variable active at `pc`, as PUC's
     /// `luaF_getlocalname`: the debug API and error messages use it.
-    pub fn local_name(&self, mut n: usize, pc: usize) -> Option<&str> {
-        if n == 0 {
-            return None;
-        }
-        for v in &self.loc_vars {
-            if v.start_pc as usize > pc {
-                break;
-            }
-            if pc < v.end_pc as usize {
-                n -= 1;
-                if n == 0 {
-                    return Some(&v.name);
-                }
-            }
-        }
-        None
+    pub fn local_name(&self, n: usize, pc: usize) -> Option<&str> {
+        local_name(&self.loc_vars, n, pc)
     }
+}
+
+/// Name of the `n`-th (1-based) local variable of `loc_vars` active at `pc`
+/// (PUC's `luaF_getlocalname`), shared by the plain and the runtime `Proto`.
+pub fn local_name(loc_vars: &[LocVar], mut n: usize, pc: usize) -> Option<&str> {
+    if n == 0 {
+        return None;
+    }
+    for v in loc_vars {
+        if v.start_pc as usize > pc {
+            break;
+        }
+        if pc < v.end_pc as usize {
+            n -= 1;
+            if n == 0 {
+                return Some(&v.name);
+            }
+        }
+    }
+    None
 }

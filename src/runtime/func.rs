@@ -45,22 +45,8 @@ impl Proto {
     }
 
     /// Name of the `n`-th (1-based) local active at `pc` (`luaF_getlocalname`).
-    pub fn local_name(&self, mut n: usize, pc: usize) -> Option<&str> {
-        if n == 0 {
-            return None;
-        }
-        for v in self.loc_vars.iter() {
-            if v.start_pc as usize > pc {
-                break;
-            }
-            if pc < v.end_pc as usize {
-                n -= 1;
-                if n == 0 {
-                    return Some(&v.name);
-                }
-            }
-        }
-        None
+    pub fn local_name(&self, n: usize, pc: usize) -> Option<&str> {
+        crate::bytecode::local_name(&self.loc_vars, n, pc)
     }
 
     /// The chunk name as text.
