@@ -37,12 +37,13 @@ pub struct Table {
     pub hdr: GcHeader,
     /// Metamethod absence cache (see module docs).
     pub flags: u32,
+    /// Hash slots holding a key (live or dead).
+    node_used: u32,
     pub metatable: *mut Table,
     /// Values of keys `1..=array.len()`.
     pub array: Vec<TValue>,
-    node: Vec<Node>,
-    /// Hash slots holding a key (live or dead).
-    node_used: usize,
+    /// The hash part (empty, or a power-of-two number of slots).
+    node: Box<[Node]>,
 }
 
 /// `next` was given a key that is not in the table ("invalid key to 'next'").
@@ -109,11 +110,11 @@ impl Table {
             flags: 0,
             metatable: std::ptr::null_mut(),
             array: Vec::with_capacity(narray),
-            node: Vec::new(),
+            node: Box::default(),
             node_used: 0,
         };
         if nhash > 0 {
-            t.node = vec![Node::default(); (nhash * 4 / 3 + 1).next_power_of_two()];
+            t.node = vec![Node::default(); (nhash * 4 / 3 + 1).next_power_of_two()].into_boxed_slice();
         }
         t
     }
@@ -378,7 +379,7 @@ impl Table {
         if v.is_nil() {
             return; // assigning nil to an absent key changes nothing
         }
-        if self.node_used + 1 > self.node.len() * 3 / 4 {
+        if self.node_used as usize + 1 > self.node.len() * 3 / 4 {
             self.rehash(&key);
             // the key may now belong to the array part
             if key.tt == TINT {
@@ -488,7 +489,7 @@ impl Table {
         } else {
             self.array.resize(new_asize, TValue::NIL);
         }
-        self.node = vec![Node::default(); hsize.max(if moved_out.is_empty() { 0 } else { 4 })];
+        self.node = vec![Node::default(); hsize.max(if moved_out.is_empty() { 0 } else { 4 })].into_boxed_slice();
         self.node_used = 0;
         let reinsert = |t: &mut Table, k: TValue, v: TValue| {
             if k.tt == TINT {
@@ -498,7 +499,7 @@ impl Table {
                     return;
                 }
             }
-            if t.node_used + 1 > t.node.len() * 3 / 4 {
+            if t.node_used as usize + 1 > t.node.len() * 3 / 4 {
                 t.grow_hash_only();
             }
             t.insert_absent(k, v);
@@ -512,7 +513,7 @@ impl Table {
             }
         }
         // make sure the pending key fits
-        if self.node.is_empty() || self.node_used + 1 > self.node.len() * 3 / 4 {
+        if self.node.is_empty() || self.node_used as usize + 1 > self.node.len() * 3 / 4 {
             self.grow_hash_only();
         }
         let new_mem = self.mem_size();
@@ -522,7 +523,7 @@ impl Table {
     /// Doubles the hash part without moving keys to the array part.
     fn grow_hash_only(&mut self) {
         let newlen = (self.node.len() * 2).max(4);
-        let old = std::mem::replace(&mut self.node, vec![Node::default(); newlen]);
+        let old = std::mem::replace(&mut self.node, vec![Node::default(); newlen].into_boxed_slice());
         self.node_used = 0;
         for n in old {
             if n.key.tt != TNIL && !n.val.is_nil() {
