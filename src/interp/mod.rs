@@ -136,6 +136,33 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     }
                 }};
             }
+            // comparison with an immediate (LTI/LEI/GTI/GEI): integer and float
+            // fast paths, else the metamethod with the operands in source
+            // order (`swap`: the immediate is the left operand)
+            macro_rules! cmp_imm {
+                ($i:expr, $iop:expr, $fop:expr, $swap:expr, $slow:path) => {{
+                    let va = *reg!(ins::a($i));
+                    let im = ins::sb($i) as i64;
+                    let cond = if va.tt == TINT {
+                        $iop(va.as_int(), im)
+                    } else if va.tt == TFLOAT {
+                        $fop(va.as_float(), im as f64)
+                    } else {
+                        // C = 1: the immediate stands for a float constant
+                        let vi = if ins::c($i) != 0 {
+                            TValue::float(im as f64)
+                        } else {
+                            TValue::int(im)
+                        };
+                        if $swap {
+                            protect!($slow(l, vi, va))
+                        } else {
+                            protect!($slow(l, va, vi))
+                        }
+                    };
+                    condjump!(cond, $i);
+                }};
+            }
             macro_rules! check_gc {
                 () => {{
                     if l.g().gc_due() {
@@ -810,43 +837,10 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         };
                         condjump!(cond, i);
                     }
-                    OpCode::LTI | OpCode::LEI | OpCode::GTI | OpCode::GEI => {
-                        let op = ins::opcode(i);
-                        let va = *reg!(ins::a(i));
-                        let im = ins::sb(i) as i64;
-                        let cond = if va.tt == TINT {
-                            let x = va.as_int();
-                            match op {
-                                OpCode::LTI => x < im,
-                                OpCode::LEI => x <= im,
-                                OpCode::GTI => x > im,
-                                _ => x >= im,
-                            }
-                        } else if va.tt == TFLOAT {
-                            let x = va.as_float();
-                            let y = im as f64;
-                            match op {
-                                OpCode::LTI => x < y,
-                                OpCode::LEI => x <= y,
-                                OpCode::GTI => x > y,
-                                _ => x >= y,
-                            }
-                        } else {
-                            // C = 1: the immediate stands for a float constant
-                            let vi = if ins::c(i) != 0 {
-                                TValue::float(im as f64)
-                            } else {
-                                TValue::int(im)
-                            };
-                            match op {
-                                OpCode::LTI => protect!(tm::less_than(l, va, vi)),
-                                OpCode::LEI => protect!(tm::less_equal(l, va, vi)),
-                                OpCode::GTI => protect!(tm::less_than(l, vi, va)),
-                                _ => protect!(tm::less_equal(l, vi, va)),
-                            }
-                        };
-                        condjump!(cond, i);
-                    }
+                    OpCode::LTI => cmp_imm!(i, |x, y| x < y, |x, y| x < y, false, tm::less_than),
+                    OpCode::LEI => cmp_imm!(i, |x, y| x <= y, |x, y| x <= y, false, tm::less_equal),
+                    OpCode::GTI => cmp_imm!(i, |x, y| x > y, |x, y| x > y, true, tm::less_than),
+                    OpCode::GEI => cmp_imm!(i, |x, y| x >= y, |x, y| x >= y, true, tm::less_equal),
                     OpCode::TEST => {
                         let cond = !(*reg!(ins::a(i))).is_falsy();
                         condjump!(cond, i);
