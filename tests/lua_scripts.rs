@@ -172,6 +172,10 @@ lua_scripts! {
     io_lib,
     string_dump,
     utf8_lib,
+    string_lib,
+    table_lib,
+    math_lib,
+    os_lib,
 }
 
 /// Names of files in tests/lua/ (not subdirectories) ending in `ext`, without it.

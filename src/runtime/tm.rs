@@ -795,6 +795,9 @@ pub fn tostring(l: &mut State, v: TValue) -> LuaResult<TValue> {
         }
         return Ok(r);
     }
+    if v.tt == TSTR {
+        return Ok(v);
+    }
     let s = default_tostring(l, &v);
     Ok(l.str_value(s.as_bytes()))
 }

@@ -32,6 +32,8 @@ pub fn open(l: &mut State) {
             ("asin", asin),
             ("acos", acos),
             ("atan", atan),
+            ("deg", deg),
+            ("rad", rad),
             ("tointeger", tointeger),
             ("type", type_),
             ("ult", ult),
@@ -41,6 +43,7 @@ pub fn open(l: &mut State) {
             // LUA_COMPAT_MATHLIB functions, present in Debian's lua5.4
             ("pow", pow),
             ("ldexp", ldexp),
+            ("atan2", atan),
             ("log10", log10),
             ("frexp", frexp),
             ("cosh", cosh),
@@ -61,8 +64,15 @@ pub fn open(l: &mut State) {
     RNG.with(|r| set_seed(&mut r.borrow_mut(), seed, l as *mut State as u64));
 }
 
+/// `math.abs`: integers stay integers (wrapping on `mininteger`); anything else,
+/// numeric strings included, goes through `tonumber` as a float, like PUC.
 fn abs(l: &mut State) -> LuaResult<usize> {
-    let v = check_number(l, 1)?;
+    let v = arg(l, 1);
+    let v = if v.tt == TINT {
+        v
+    } else {
+        TValue::float(check_f64(l, 1)?)
+    };
     l.push(if v.tt == TINT {
         TValue::int(v.as_int().wrapping_abs())
     } else {
@@ -98,9 +108,10 @@ fn ceil(l: &mut State) -> LuaResult<usize> {
     Ok(1)
 }
 
+/// `math.fmod`: the integer path only when both arguments are integers (not
+/// numeric strings), as in PUC; otherwise C `fmod` on floats.
 fn fmod(l: &mut State) -> LuaResult<usize> {
-    let a = check_number(l, 1)?;
-    let b = check_number(l, 2)?;
+    let (a, b) = (arg(l, 1), arg(l, 2));
     if a.tt == TINT && b.tt == TINT {
         let d = b.as_int();
         if d == 0 {
@@ -108,7 +119,10 @@ fn fmod(l: &mut State) -> LuaResult<usize> {
         }
         l.push(TValue::int(if d == -1 { 0 } else { a.as_int() % d }));
     } else {
-        let (x, y) = (a.to_f64().unwrap_or(0.0), b.to_f64().unwrap_or(0.0));
+        // PUC's C compiler checks the second argument first (so `fmod()`
+        // complains about #2).
+        let y = check_f64(l, 2)?;
+        let x = check_f64(l, 1)?;
         l.push(TValue::float(x % y));
     }
     Ok(1)
@@ -204,6 +218,20 @@ fn frexp(l: &mut State) -> LuaResult<usize> {
     Ok(2)
 }
 
+/// `math.deg(x)`: radians to degrees (always a float).
+fn deg(l: &mut State) -> LuaResult<usize> {
+    let x = check_f64(l, 1)?;
+    l.push(TValue::float(x * (180.0 / std::f64::consts::PI)));
+    Ok(1)
+}
+
+/// `math.rad(x)`: degrees to radians (always a float).
+fn rad(l: &mut State) -> LuaResult<usize> {
+    let x = check_f64(l, 1)?;
+    l.push(TValue::float(x * (std::f64::consts::PI / 180.0)));
+    Ok(1)
+}
+
 fn atan(l: &mut State) -> LuaResult<usize> {
     let y = check_f64(l, 1)?;
     let x = opt_f64(l, 2, 1.0)?;
@@ -272,13 +300,16 @@ fn minmax(l: &mut State, want_max: bool) -> LuaResult<usize> {
     if n < 1 {
         return Err(arg_error(l, 1, "value expected"));
     }
-    let mut best = check_number(l, 1)?;
+    // Like PUC: the arguments are not checked; they are compared with `<`
+    // (so "10" vs 9 fails, strings compare as strings) and the winner is
+    // returned unconverted.
+    let mut best = arg(l, 1);
     for i in 2..=n {
-        let v = check_number(l, i)?;
+        let v = arg(l, i);
         let better = if want_max {
-            tm::num_lt(&best, &v)
+            tm::less_than(l, best, v)?
         } else {
-            tm::num_lt(&v, &best)
+            tm::less_than(l, v, best)?
         };
         if better {
             best = v;
@@ -384,12 +415,8 @@ fn randomseed(l: &mut State) -> LuaResult<usize> {
             .unwrap_or(0);
         (t, l as *mut State as u64)
     } else {
-        let v = check_number(l, 1)?;
-        let n1 = if v.tt == TINT {
-            v.as_int() as u64
-        } else {
-            v.as_float() as i64 as u64
-        };
+        // 5.4.4 takes integer seeds (floats must have an exact integer value)
+        let n1 = check_int(l, 1)? as u64;
         (n1, opt_int(l, 2, 0)? as u64)
     };
     RNG.with(|r| set_seed(&mut r.borrow_mut(), n1, n2));

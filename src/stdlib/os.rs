@@ -112,7 +112,16 @@ fn rename(l: &mut State) -> LuaResult<usize> {
         )
     };
     let r = std::fs::rename(&a, &b);
-    push_result(l, r, &a)
+    // PUC reports rename failures without a file name
+    match r {
+        Ok(()) => push_result(l, Ok(()), &a),
+        Err(e) => {
+            l.push(TValue::NIL);
+            l.push_str(super::io::os_error_text(&e).as_bytes());
+            l.push(TValue::int(e.raw_os_error().unwrap_or(0) as i64));
+            Ok(3)
+        }
+    }
 }
 
 fn tmpname(l: &mut State) -> LuaResult<usize> {
@@ -136,7 +145,10 @@ fn execute(l: &mut State) -> LuaResult<usize> {
     super::io::flush_stdout();
     // SAFETY: rooted argument.
     let c = String::from_utf8_lossy(unsafe { bytes(cmd) }).into_owned();
+    use std::os::unix::process::CommandExt;
+    // like C's system(): argv[0] is "sh", so shell errors read "sh: ..."
     match std::process::Command::new("/bin/sh")
+        .arg0("sh")
         .arg("-c")
         .arg(&c)
         .status()
@@ -163,6 +175,12 @@ fn execute(l: &mut State) -> LuaResult<usize> {
 
 fn setlocale(l: &mut State) -> LuaResult<usize> {
     let loc = opt_str(l, 1)?;
+    check_option(
+        l,
+        2,
+        Some("all"),
+        &["all", "collate", "ctype", "monetary", "numeric", "time"],
+    )?;
     match loc {
         // SAFETY: rooted argument.
         None => ret_str(l, b"C"),
@@ -174,25 +192,41 @@ fn setlocale(l: &mut State) -> LuaResult<usize> {
     }
 }
 
+/// `t[k]` for a date table, honouring `__index` like PUC's `lua_getfield`.
+fn get_field_meta(
+    l: &mut State,
+    t: *mut crate::runtime::table::Table,
+    k: &str,
+) -> LuaResult<TValue> {
+    let key = TValue::string(l.g().intern(k.as_bytes()));
+    crate::runtime::tm::index(l, TValue::table(t), key, std::ptr::null())
+}
+
+/// Field `k` of a date table minus `delta` (1900 for years, 1 for months), as
+/// PUC's `getfield`: a missing field takes default `d` (or is an error), a
+/// non-integer is an error, and the result must fit in a C `int` after
+/// subtracting `delta`.
 fn get_field_int(
     l: &mut State,
     t: *mut crate::runtime::table::Table,
     k: &str,
     d: Option<i64>,
+    delta: i64,
 ) -> LuaResult<i64> {
-    let v = get_field(l, t, k);
+    let v = get_field_meta(l, t, k)?;
     if v.is_nil() {
         return match d {
-            Some(d) => Ok(d),
+            Some(d) => Ok(d - delta),
             None => Err(l.error(format!("field '{k}' missing in date table"))),
         };
     }
     match crate::runtime::tm::to_integer(&v) {
         Some(i) => {
-            if !(i32::MIN as i64 / 2..=i32::MAX as i64 / 2).contains(&i) {
-                return Err(l.error(format!("field '{k}' is out-of-bound")));
+            let r = i.checked_sub(delta);
+            match r {
+                Some(r) if (i32::MIN as i64..=i32::MAX as i64).contains(&r) => Ok(r),
+                _ => Err(l.error(format!("field '{k}' is out-of-bound"))),
             }
-            Ok(i)
         }
         None => Err(l.error(format!("field '{k}' is not an integer"))),
     }
@@ -208,13 +242,14 @@ fn time(l: &mut State) -> LuaResult<usize> {
     let t = check_table(l, 1)?;
     // SAFETY: tm is plain data; mktime normalises it.
     let mut tmv: libc::tm = unsafe { std::mem::zeroed() };
-    tmv.tm_year = (get_field_int(l, t, "year", None)? - 1900) as i32;
-    tmv.tm_mon = (get_field_int(l, t, "month", None)? - 1) as i32;
-    tmv.tm_mday = get_field_int(l, t, "day", None)? as i32;
-    tmv.tm_hour = get_field_int(l, t, "hour", Some(12))? as i32;
-    tmv.tm_min = get_field_int(l, t, "min", Some(0))? as i32;
-    tmv.tm_sec = get_field_int(l, t, "sec", Some(0))? as i32;
-    let isdst = get_field(l, t, "isdst");
+    // PUC reads the fields in this order (so it reports the first bad one of these)
+    tmv.tm_year = get_field_int(l, t, "year", None, 1900)? as i32;
+    tmv.tm_mon = get_field_int(l, t, "month", None, 1)? as i32;
+    tmv.tm_mday = get_field_int(l, t, "day", None, 0)? as i32;
+    tmv.tm_hour = get_field_int(l, t, "hour", Some(12), 0)? as i32;
+    tmv.tm_min = get_field_int(l, t, "min", Some(0), 0)? as i32;
+    tmv.tm_sec = get_field_int(l, t, "sec", Some(0), 0)? as i32;
+    let isdst = get_field_meta(l, t, "isdst")?;
     tmv.tm_isdst = if isdst.is_nil() {
         -1
     } else {
@@ -222,10 +257,12 @@ fn time(l: &mut State) -> LuaResult<usize> {
     };
     // SAFETY: tmv is a valid tm.
     let r = unsafe { libc::mktime(&mut tmv) };
-    if r == -1 && tmv.tm_year != 69 {
+    // Like PUC 5.4.4: the fields are updated first, and -1 is always an error
+    // (even when it is the true answer, 1969-12-31 23:59:59 UTC).
+    set_date_fields(l, t, &tmv);
+    if r == -1 {
         return Err(l.error("time result cannot be represented in this installation"));
     }
-    set_date_fields(l, t, &tmv);
     l.push(TValue::int(r as i64));
     Ok(1)
 }
@@ -245,8 +282,9 @@ fn set_date_fields(l: &mut State, t: *mut crate::runtime::table::Table, tmv: &li
 }
 
 fn difftime(l: &mut State) -> LuaResult<usize> {
+    // 5.4.4 requires both arguments
     let a = check_int(l, 1)?;
-    let b = opt_int(l, 2, 0)?;
+    let b = check_int(l, 2)?;
     l.push(TValue::float(a as f64 - b as f64));
     Ok(1)
 }
@@ -296,19 +334,22 @@ fn date(l: &mut State) -> LuaResult<usize> {
         // one conversion (with optional E or O modifier)
         let mut spec = vec![b'%'];
         i += 1;
+        // PUC quotes the whole rest of the format (up to a NUL) when the
+        // conversion is invalid
+        let rest = &fmt[i..];
+        let rest = &rest[..rest.iter().position(|&b| b == 0).unwrap_or(rest.len())];
+        let bad = || {
+            format!(
+                "invalid conversion specifier '%{}'",
+                String::from_utf8_lossy(rest)
+            )
+        };
         if i < fmt.len() && (fmt[i] == b'E' || fmt[i] == b'O') {
             spec.push(fmt[i]);
             i += 1;
         }
         if i >= fmt.len() {
-            return Err(arg_error(
-                l,
-                1,
-                &format!(
-                    "invalid conversion specifier '{}'",
-                    String::from_utf8_lossy(&spec)
-                ),
-            ));
+            return Err(arg_error(l, 1, &bad()));
         }
         let c = fmt[i];
         i += 1;
@@ -321,14 +362,7 @@ fn date(l: &mut State) -> LuaResult<usize> {
             VALID.contains(&c)
         };
         if !valid {
-            return Err(arg_error(
-                l,
-                1,
-                &format!(
-                    "invalid conversion specifier '{}'",
-                    String::from_utf8_lossy(&spec)
-                ),
-            ));
+            return Err(arg_error(l, 1, &bad()));
         }
         spec.push(0);
         let mut buf = [0u8; 256];

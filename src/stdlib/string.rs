@@ -272,10 +272,8 @@ fn gmatch_aux(l: &mut State) -> LuaResult<usize> {
     let Some(data) = data else { return Ok(0) };
     match data.st.next(s, p) {
         Ok(Some(m)) => push_captures(l, s, &m, true),
-        Ok(None) => {
-            l.push(TValue::NIL);
-            Ok(1)
-        }
+        // Like PUC, an exhausted iterator returns no values at all.
+        Ok(None) => Ok(0),
         Err(e) => Err(pattern_error(l, e)),
     }
 }

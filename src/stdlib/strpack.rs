@@ -33,15 +33,30 @@ struct Args<'a> {
     l: &'a mut State,
 }
 
+impl Args<'_> {
+    /// PUC `string.pack` pushes a nil marker after its arguments, so a missing
+    /// value is reported as "got nil", not "got no value".
+    fn present(&mut self, arg: usize, expected: &str) -> Result<(), GlueErr> {
+        if arg > nargs(self.l) {
+            let msg = format!("{expected} expected, got nil");
+            return Err(GlueErr::Lua(arg_error(self.l, arg, &msg)));
+        }
+        Ok(())
+    }
+}
+
 impl PackArgs for Args<'_> {
     type Error = GlueErr;
     fn integer(&mut self, arg: usize) -> Result<i64, GlueErr> {
+        self.present(arg, "number")?;
         check_int(self.l, arg).map_err(GlueErr::Lua)
     }
     fn number(&mut self, arg: usize) -> Result<f64, GlueErr> {
+        self.present(arg, "number")?;
         check_f64(self.l, arg).map_err(GlueErr::Lua)
     }
     fn string(&mut self, arg: usize) -> Result<&[u8], GlueErr> {
+        self.present(arg, "string")?;
         let s = check_str(self.l, arg).map_err(GlueErr::Lua)?;
         // SAFETY: the string is rooted in its argument slot.
         Ok(unsafe { bytes(s) })
