@@ -114,7 +114,8 @@ impl Table {
             node_used: 0,
         };
         if nhash > 0 {
-            t.node = vec![Node::default(); (nhash * 4 / 3 + 1).next_power_of_two()].into_boxed_slice();
+            t.node =
+                vec![Node::default(); (nhash * 4 / 3 + 1).next_power_of_two()].into_boxed_slice();
         }
         t
     }
@@ -489,7 +490,8 @@ impl Table {
         } else {
             self.array.resize(new_asize, TValue::NIL);
         }
-        self.node = vec![Node::default(); hsize.max(if moved_out.is_empty() { 0 } else { 4 })].into_boxed_slice();
+        self.node = vec![Node::default(); hsize.max(if moved_out.is_empty() { 0 } else { 4 })]
+            .into_boxed_slice();
         self.node_used = 0;
         let reinsert = |t: &mut Table, k: TValue, v: TValue| {
             if k.tt == TINT {
@@ -523,7 +525,10 @@ impl Table {
     /// Doubles the hash part without moving keys to the array part.
     fn grow_hash_only(&mut self) {
         let newlen = (self.node.len() * 2).max(4);
-        let old = std::mem::replace(&mut self.node, vec![Node::default(); newlen].into_boxed_slice());
+        let old = std::mem::replace(
+            &mut self.node,
+            vec![Node::default(); newlen].into_boxed_slice(),
+        );
         self.node_used = 0;
         for n in old {
             if n.key.tt != TNIL && !n.val.is_nil() {
