@@ -497,7 +497,13 @@ impl State {
             }
             // the main thread is not in any list
             (*g.main_thread).hdr.marked = false;
-            let pause = g.gc_pause.max(100) as usize;
+            // The next collection waits for the heap to grow by a share of
+            // what survived. PUC's incremental collector spreads a pause
+            // <= 100 ("start the next cycle at once") over the allocations;
+            // for this stop-the-world collector it would mean a full
+            // collection at every allocation (quadratic time), so the
+            // growth is at least 10%.
+            let pause = g.gc_pause.max(110) as usize;
             g.gc_threshold = (g.total_bytes / 100).saturating_mul(pause).max(256 * 1024);
             g.gc_running = false;
         }

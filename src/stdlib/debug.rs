@@ -452,7 +452,10 @@ fn upvalue_name(p: &Proto, i: usize) -> String {
 
 /// Reads (`set` = None) or writes upvalue `n` (1-based) of function `f`;
 /// returns its name and old value, or None when there is no such upvalue.
-/// Native functions' upvalues have the empty name.
+/// Native functions' upvalues have the empty name and are read-only: the
+/// natives trust the types of their own upvalues (a `gmatch` iterator's
+/// string, a `coroutine.wrap` function's thread), so writing one fails
+/// (PUC Lua writes it and then crashes).
 fn access_upvalue(f: TValue, n: i64, set: Option<TValue>) -> Option<(String, TValue)> {
     if n < 1 {
         return None;
@@ -483,11 +486,10 @@ fn access_upvalue(f: TValue, n: i64, set: Option<TValue>) -> Option<(String, TVa
         TNCL => {
             // SAFETY: a live native closure.
             unsafe {
-                let c = &mut *f.as_native();
-                let slot = c.upvals.get_mut(i)?;
-                let old = *slot;
-                if let Some(v) = set {
-                    *slot = v;
+                let c = &*f.as_native();
+                let old = *c.upvals.get(i)?;
+                if set.is_some() {
+                    return None;
                 }
                 Some((String::new(), old))
             }
@@ -1068,5 +1070,23 @@ mod tests {
             panic!("not a string: {r:?}")
         };
         assert_eq!(String::from_utf8_lossy(tb1).lines().count(), 2);
+    }
+
+    /// Native upvalues can be read but not written: a write would let Lua
+    /// code hand a native a value of the wrong type (PUC Lua crashes here).
+    #[test]
+    fn native_upvalues_are_read_only() {
+        let mut lua = Lua::new();
+        let r = run(
+            &mut lua,
+            "local it = string.gmatch('abc', '.')
+             local w = coroutine.wrap(function() return 'w' end)
+             local n, v = debug.getupvalue(it, 1)
+             return n, v, debug.setupvalue(it, 1, 5), debug.setupvalue(w, 1, 5),
+                    debug.setupvalue(it, 9, 5), it(), w()",
+        );
+        assert_eq!(r[..2], [s(""), s("abc")]);
+        assert_eq!(r[2..5], [Value::Nil, Value::Nil, Value::Nil]);
+        assert_eq!(r[5..], [s("a"), s("w")]);
     }
 }

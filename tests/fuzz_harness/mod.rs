@@ -16,13 +16,18 @@
 //!    [`MAX_HOOK_CALLS`] × [`HOOK_EVERY`] VM instructions or once
 //!    `collectgarbage("count")` passes [`MAX_MEMORY_KB`]. Once tripped, the hook fires
 //!    on every instruction of every thread that runs, so `pcall` loops cannot swallow
-//!    the limit. Coroutines inherit the hook. Then the input is `load`ed in mode "t"
+//!    the limit. Coroutines get the hook too: `coroutine.create` and `wrap` are wrapped
+//!    so that each body installs it in its thread first (a hook *function* is per
+//!    thread in PUC Lua and lunajit alike). Then the input is `load`ed in mode "t"
 //!    or "b" and called; a result is fine, an error is fine, an "internal error" (a
 //!    Rust panic that `Lua::call` caught) is a bug.
 //!
-//! Limits not covered: a single library call that loops in Rust without running Lua
-//! code (e.g. `table.move` over 2^62 slots) is not interrupted, exactly as PUC Lua's
-//! hooks do not interrupt C functions; the fuzzer reports those as time-outs.
+//! Limits not covered, as in any count-hook sandbox of PUC Lua: a single library call
+//! that loops in Rust without running Lua code (`table.move` over 2^62 slots,
+//! `string.rep("", 2^62)`) is not interrupted; hooks are off inside `__gc` finalizers
+//! (PUC's rule too), so an endless finalizer is not either; and one instruction may
+//! allocate a few GiB (`s .. s`) before the memory check runs. The fuzzer reports
+//! those as time-outs or out-of-memory; they are not lunajit bugs.
 //!
 //! Uses only the `lunajit` library and `std`.
 #![allow(dead_code)] // the fuzz targets and the test each use a subset
@@ -91,14 +96,34 @@ for _, k in ipairs({ "open", "popen", "lines", "input", "output", "read", "write
 end
 loadfile, dofile, require = nil, nil, nil
 package.searchers, package.searchpath, package.loadlib = nil, nil, nil
--- what is left of debug cannot reach the hook, the runner or the registry
+-- what is left of debug cannot reach the hook, the runner, the registry or the
+-- upvalues of the sandbox's own functions (getinfo, getlocal and the upvalue
+-- accessors could: coroutine.create below is a Lua closure)
 local safe = {}
 for _, k in ipairs({ "traceback", "getmetatable", "setmetatable", "getuservalue",
-                     "setuservalue", "upvalueid", "upvaluejoin" }) do
+                     "setuservalue", "upvalueid" }) do
   safe[k] = debug[k]
 end
 debug = safe
 package.loaded.debug = safe
+
+-- a Lua hook function is per thread (new coroutines copy only the mask and count,
+-- as in PUC Lua): every coroutine body first installs the limit hook in its thread
+local create, wrap = coroutine.create, coroutine.wrap
+local function limited(f)
+  return function(...)
+    sethook(limit, "", calls > max_calls and 1 or every)
+    return f(...)
+  end
+end
+coroutine.create = function(f)
+  if type(f) ~= "function" then return create(f) end
+  return create(limited(f))
+end
+coroutine.wrap = function(f)
+  if type(f) ~= "function" then return wrap(f) end
+  return wrap(limited(f))
+end
 
 sethook(limit, "", every)
 return function(src, mode)
