@@ -266,15 +266,11 @@ impl<'a> FuncState<'a> {
         v2: u32,
         line: u32,
     ) -> CResult<()> {
-        let v1 = self.exp2anyreg(e1)?;
-        let pc = self.code_abc(op, 0, v1, v2)?;
-        self.free_exps(e1, e2);
-        e1.k = ExpKind::Reloc(pc);
-        self.fixline(line);
-        Ok(())
+        self.finish_bin_k(op, e1, e2, v2, line, false)
     }
 
-    /// Like `finish_bin`, with the k flag (operands were swapped).
+    /// Like `finish_bin`, with the k flag (set when the operands were
+    /// swapped).
     fn finish_bin_k(
         &mut self,
         op: OpCode,
