@@ -435,7 +435,6 @@ pub fn call_protected_values(
     let saved_top = l.top;
     let func = push_call(l, f, args)?;
     let r = pcall(l, func, nresults, Handler::None);
-    l.top = saved_top.max(l.top.min(saved_top));
     l.top = saved_top;
     r
 }

@@ -165,7 +165,7 @@ pub struct Global {
     pub stack_pool: Vec<corosensei::stack::DefaultStack>,
     /// Warnings on (`warn("@on")`).
     pub warn_on: bool,
-    /// Handler for `print`-like output of the embedder (None = stdout).
+    /// The universe is being closed (`lua_close`): no new finalizers.
     pub closing: bool,
 }
 

@@ -382,14 +382,11 @@ fn finish_pcall(l: &mut State, base: usize, h: Handler) -> LuaResult<usize> {
 }
 
 fn xpcall(l: &mut State) -> LuaResult<usize> {
-    let n = nargs(l);
     let h = check_function(l, 2)?;
     let base = l.ci().base;
-    // [f, h, args...] -> [_, f, args...]
-    let _ = n;
-    // the arguments already follow at base+2..; move f over the handler
+    // [f, h, args...] -> [_, f, args...]: the arguments already follow at
+    // base+2; f moves over the handler; base becomes the status slot
     l.stack[base + 1] = l.stack[base];
-    // arguments already follow at base+2..; the status slot is base
     finish_pcall(l, base, Handler::Lua(h))
 }
 

@@ -153,22 +153,7 @@ fn execute(l: &mut State) -> LuaResult<usize> {
         .arg(&c)
         .status()
     {
-        Ok(st) => {
-            use std::os::unix::process::ExitStatusExt;
-            let (what, code) = match (st.code(), st.signal()) {
-                (Some(c), _) => ("exit", c),
-                (None, Some(s)) => ("signal", s),
-                _ => ("exit", 1),
-            };
-            l.push(if what == "exit" && code == 0 {
-                TValue::TRUE
-            } else {
-                TValue::NIL
-            });
-            l.push_str(what.as_bytes());
-            l.push(TValue::int(code as i64));
-            Ok(3)
-        }
+        Ok(st) => Ok(super::io::push_exec_result(l, st)),
         Err(e) => push_result(l, Err(e), &c),
     }
 }

@@ -75,6 +75,26 @@ pub fn flush_all() {
 }
 
 /// The C library's text for an OS error ("No such file or directory").
+/// Pushes `luaL_execresult`'s results for a finished process (`os.execute`,
+/// closing an `io.popen` file): true or fail, "exit" or "signal", the code.
+/// Returns the number of values pushed (3).
+pub fn push_exec_result(l: &mut State, status: std::process::ExitStatus) -> usize {
+    use std::os::unix::process::ExitStatusExt;
+    let (what, code) = match (status.code(), status.signal()) {
+        (Some(c), _) => ("exit", c),
+        (None, Some(s)) => ("signal", s),
+        (None, None) => ("exit", -1),
+    };
+    l.push(if what == "exit" && code == 0 {
+        TValue::TRUE
+    } else {
+        TValue::NIL
+    });
+    l.push_str(what.as_bytes());
+    l.push(TValue::int(code as i64));
+    3
+}
+
 pub fn os_error_text(e: &std::io::Error) -> String {
     match e.raw_os_error() {
         Some(code) => {
@@ -360,23 +380,7 @@ fn aux_close(l: &mut State, h: &Handle) -> usize {
             2
         }
         Closed::File(r) => push_result(l, r),
-        Closed::Process(Ok(status)) => {
-            use std::os::unix::process::ExitStatusExt;
-            // `luaL_execresult`: true/fail, "exit"/"signal", code
-            let (what, code) = match (status.code(), status.signal()) {
-                (Some(c), _) => ("exit", c),
-                (None, Some(s)) => ("signal", s),
-                (None, None) => ("exit", -1),
-            };
-            l.push(if what == "exit" && code == 0 {
-                TValue::TRUE
-            } else {
-                TValue::NIL
-            });
-            l.push_str(what.as_bytes());
-            l.push(TValue::int(code as i64));
-            3
-        }
+        Closed::Process(Ok(status)) => push_exec_result(l, status),
         Closed::Process(Err(e)) => push_error(l, &e, None),
     }
 }
