@@ -172,6 +172,7 @@ lua_scripts! {
     io_lib,
     string_dump,
     utf8_lib,
+    utf8_codes_546,
     string_lib,
     table_lib,
     math_lib,
@@ -225,6 +226,13 @@ fn every_script_is_listed() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Scripts whose expected output is written by hand because they test behaviour that
+/// the reference interpreter (Debian's lua5.4, 5.4.4) does not have, with the reason.
+const NOT_LUA544: &[(&str, &str)] = &[(
+    "utf8_codes_546",
+    "utf8.codes follows Lua 5.4.6 (stray continuation bytes are errors); 5.4.4 accepts them",
+)];
+
 /// The `.expected` files must be what the reference interpreter prints today.
 #[test]
 fn expected_files_match_lua54() {
@@ -234,6 +242,10 @@ fn expected_files_match_lua54() {
     }
     let mut failures = Vec::new();
     for name in SCRIPTS {
+        if let Some((_, why)) = NOT_LUA544.iter().find(|(n, _)| n == name) {
+            eprintln!("not compared with lua5.4: {name}: {why}");
+            continue;
+        }
         let run = Run::new("lua5.4").arg(script_path(name));
         let outcome = run.run();
         if let Some(report) = judge(&run.display(), &outcome, &expected_output(name)) {

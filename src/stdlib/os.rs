@@ -158,22 +158,49 @@ fn execute(l: &mut State) -> LuaResult<usize> {
     }
 }
 
+/// `os.setlocale([locale [, category]])` (§6.9): C's `setlocale` for the category
+/// (`"all"` by default); returns the new (or, with no locale, the current) locale's
+/// name, or nil when the request cannot be honoured. `""` selects the locale of the
+/// environment. What follows it is C-library behaviour: `os.date` (strftime)
+/// and `string.format('%c')` see the locale, but lunajit's own number formatting
+/// and parsing (`tostring`, `tonumber`, `%g`) always use `.` as the decimal point,
+/// where PUC Lua would follow `LC_NUMERIC`.
 fn setlocale(l: &mut State) -> LuaResult<usize> {
     let loc = opt_str(l, 1)?;
-    check_option(
+    const CATEGORIES: [libc::c_int; 6] = [
+        libc::LC_ALL,
+        libc::LC_COLLATE,
+        libc::LC_CTYPE,
+        libc::LC_MONETARY,
+        libc::LC_NUMERIC,
+        libc::LC_TIME,
+    ];
+    let cat = check_option(
         l,
         2,
         Some("all"),
         &["all", "collate", "ctype", "monetary", "numeric", "time"],
     )?;
-    match loc {
+    // C sees the name up to its first zero byte, as with PUC's `const char *`.
+    let name = loc.map(|s| {
         // SAFETY: rooted argument.
-        None => ret_str(l, b"C"),
-        Some(s) if matches!(unsafe { bytes(s) }, b"" | b"C" | b"POSIX") => ret_str(l, b"C"),
-        Some(_) => {
-            l.push(TValue::NIL);
-            Ok(1)
-        }
+        let b = unsafe { bytes(s) };
+        let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+        std::ffi::CString::new(&b[..end]).expect("no interior zero byte")
+    });
+    let ptr = name.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
+    // SAFETY: `ptr` is null or a NUL-terminated string that outlives the call; the
+    // returned pointer, when not null, is a NUL-terminated string owned by the C
+    // library, valid until the next setlocale call, and copied before then. lunajit
+    // calls setlocale only from the thread running Lua.
+    let r = unsafe { libc::setlocale(CATEGORIES[cat], ptr) };
+    if r.is_null() {
+        l.push(TValue::NIL);
+        Ok(1)
+    } else {
+        // SAFETY: see above.
+        let out = unsafe { std::ffi::CStr::from_ptr(r) }.to_bytes().to_vec();
+        ret_str(l, &out)
     }
 }
 

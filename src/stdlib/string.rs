@@ -283,10 +283,12 @@ fn gmatch(l: &mut State) -> LuaResult<usize> {
     let p = check_str(l, 2)?;
     // SAFETY: rooted argument.
     let slen = unsafe { bytes(s) }.len();
-    let init = posrelat_start(opt_int(l, 3, 1)?, slen);
-    let init = if init > slen + 1 { slen + 1 } else { init };
+    // lstrlib's gmatch: a 0-based start past the end becomes `len + 1`, so an
+    // iteration that starts after the subject matches nothing, not even "".
+    let init = posrelat_start(opt_int(l, 3, 1)?, slen) - 1;
+    let init = init.min(slen + 1);
     let ud = l.g().new_userdata(Box::new(GmatchData {
-        st: pattern::GmatchState::new(slen, init - 1),
+        st: pattern::GmatchState::new(slen, init),
     }));
     let c = l.g().new_native(
         gmatch_aux,

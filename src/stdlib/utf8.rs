@@ -1,5 +1,6 @@
 //! The utf8 library (§6.5): `char`, `charpattern`, `codes`, `codepoint`,
-//! `len`, `offset`, with the behaviour and messages of PUC Lua 5.4.4.
+//! `len`, `offset`, with the behaviour and messages of PUC Lua 5.4.4,
+//! except `codes`, which follows 5.4.6 (it refuses stray continuation bytes).
 //!
 //! Strings are byte sequences; "UTF-8" here is the original, up-to-6-byte
 //! encoding of values up to 2^31 - 1. Strict functions (the default) accept
@@ -303,11 +304,13 @@ fn offset(l: &mut State) -> LuaResult<usize> {
     Ok(1)
 }
 
-/// One step of `utf8.codes` (5.4.4 semantics): the control value is the
-/// 1-based position of the previous character, which is the 0-based index
-/// of the byte after its first byte; continuation bytes there are skipped
-/// and the next character decoded. A non-integer control value counts as 0;
-/// a negative one (huge as unsigned) ends the loop.
+/// One step of `utf8.codes` (Lua 5.4.6 semantics, lutf8lib.c `iter_aux`): the
+/// control value is the 1-based position of the previous character, which is the
+/// 0-based index of the byte after its first byte; continuation bytes there are
+/// skipped and the next character decoded. A character followed by a stray
+/// continuation byte is invalid ("invalid UTF-8 code"), which 5.4.4 let through.
+/// A non-integer control value counts as 0; a negative one (huge as unsigned)
+/// ends the loop.
 fn iter_step(l: &mut State, strict: bool) -> LuaResult<usize> {
     let s = check_bytes(l, 1)?;
     let ctl = arg(l, 2);
@@ -323,12 +326,12 @@ fn iter_step(l: &mut State, strict: bool) -> LuaResult<usize> {
         return Ok(0);
     }
     match decode(&s, n as usize, strict) {
-        Some((code, _)) => {
+        Some((code, next)) if !is_cont(byte_at(&s, next)) => {
             l.push(TValue::int(n as i64 + 1));
             l.push(TValue::int(code as i64));
             Ok(2)
         }
-        None => Err(l.error("invalid UTF-8 code")),
+        _ => Err(l.error("invalid UTF-8 code")),
     }
 }
 
@@ -343,7 +346,11 @@ fn iter_lax(l: &mut State) -> LuaResult<usize> {
 /// `utf8.codes(s [, lax])`: the generic-for triple (iterator, s, 0).
 fn codes(l: &mut State) -> LuaResult<usize> {
     let lax = !arg(l, 2).is_falsy();
-    check_str(l, 1)?;
+    let bytes = check_bytes(l, 1)?;
+    // 5.4.6: a subject that starts with a continuation byte is refused up front.
+    if is_cont(byte_at(&bytes, 0)) {
+        return Err(arg_error(l, 1, "invalid UTF-8 code"));
+    }
     let s = arg(l, 1);
     let f = l.stack[l.ci().func];
     let it = if f.tt == TNCL {

@@ -132,6 +132,7 @@ print(os.execute("exit 3"))
 print(os.execute("kill -9 $$"))
 print(os.setlocale(), os.setlocale("C"), os.setlocale(nil, "all"), os.setlocale("C", "numeric"))
 print(os.setlocale("no-such-locale_XX"))
+print(os.setlocale("POSIX", "time"), os.setlocale(nil, "time"), os.setlocale("C"), os.setlocale("C\0junk"))
 try(os.setlocale, "C", "bogus")
 try(os.setlocale, {})
 

@@ -89,11 +89,8 @@ try(utf8.offset, s)
 for p, c in utf8.codes("aé€𝄞") do io.write(p, ":", c, " ") end
 print()
 for p, c in utf8.codes("") do print("never") end
-for p, c in utf8.codes("a\x80\x80b") do io.write(p, ":", c, " ") end
-print()
-for p, c in utf8.codes("\x80abc") do io.write(p, ":", c, " ") end
-print()
-for p, c in utf8.codes("a\xe4\x80\x80\x80b") do io.write(p, ":", c, " ") end
+-- (stray continuation bytes: utf8_codes_546.lua, 5.4.6 behaviour)
+for p, c in utf8.codes("a\xe4\x80\x80b") do io.write(p, ":", c, " ") end
 print()
 for p, c in utf8.codes("x\u{D800}\u{7FFFFFFF}", true) do io.write(p, ":", c, " ") end
 print()
