@@ -20,6 +20,7 @@
 pub mod bytecode;
 pub mod compile;
 pub mod interp;
+pub mod profile;
 pub mod runtime;
 pub mod stdlib;
 pub mod syntax;

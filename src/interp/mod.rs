@@ -15,9 +15,11 @@
 //! prototype's `max_stack_size`, and `precall` made that many slots available.
 
 pub mod call;
+pub mod ic;
 
 use crate::bytecode::ins;
 use crate::bytecode::OpCode;
+use crate::profile::{self, key1, key2};
 use crate::runtime::debug::{self as rdebug, hook_mask};
 use crate::runtime::error::LuaResult;
 use crate::runtime::state::{cist, CallInfo, State, EXTRA_STACK};
@@ -65,6 +67,35 @@ fn for_limit(l: &mut State, init: i64, lim: &TValue, step: i64) -> LuaResult<(i6
     Ok((p, if step > 0 { init > p } else { init < p }))
 }
 
+/// Delivers "function became hot" to the VM's hot policy.
+#[cold]
+#[inline(never)]
+fn hot_function(l: &mut State, proto: &crate::runtime::func::Proto) {
+    hot_event(l, proto, profile::HotKind::Function);
+}
+
+/// Delivers "the loop whose back-edge is at `pc` became hot".
+#[cold]
+#[inline(never)]
+fn hot_loop(l: &mut State, proto: &crate::runtime::func::Proto, pc: u32) {
+    hot_event(l, proto, profile::HotKind::Loop { pc });
+}
+
+fn hot_event(l: &mut State, proto: &crate::runtime::func::Proto, kind: profile::HotKind) {
+    // SAFETY: profile reads between instructions of the interpreter's own thread.
+    let id = unsafe { proto.profile.view() }.id;
+    let where_ = format!(
+        "{}:{}",
+        crate::syntax::chunk_id(&proto.source_name()),
+        proto.line_defined
+    );
+    l.g().profile.policy.on_hot(profile::HotEvent {
+        proto_id: id,
+        kind,
+        where_,
+    });
+}
+
 /// Runs the Lua frame on top of the frame stack until it returns.
 #[allow(unused_assignments)] // `trap` is refreshed by macros before every possible use
 pub fn execute(l: &mut State) -> LuaResult<()> {
@@ -86,7 +117,74 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
             let mut pc = (*ci).savedpc;
             let base_idx = (*ci).base;
             let mut base = l.stack.as_mut_ptr().add(base_idx);
+            // profiling state of the running prototype (crate::profile)
+            let prof = proto.profile.get();
+            let code0 = proto.code.as_ptr();
+            #[allow(unused_variables)]
+            let fbase = (&mut *prof).feedback.as_mut_ptr();
+            #[allow(unused_variables)]
+            let ics = (&mut *prof).ics.as_mut_ptr();
+            #[allow(unused_variables)]
+            let icidx = (&*prof).ic_index.as_ptr();
+            #[allow(unused_variables)]
+            let index_name = l.g().tm_name(tm::Tm::Index);
+            l.g().profile.publish((*prof).id);
+            #[cfg(feature = "profiling")]
+            if pc == code0 {
+                // a frame starting at pc 0 is a call (plain, tail or coroutine body)
+                (*prof).calls += 1;
+                if (*prof).calls == l.g().profile.thresholds.call as u64 {
+                    hot_function(l, proto);
+                }
+            }
 
+            // the feedback cell of the instruction being executed
+            macro_rules! fb {
+                ($key:expr) => {{
+                    #[cfg(feature = "profiling")]
+                    (*fbase.offset(pc.offset_from(code0) - 1)).record($key);
+                }};
+            }
+            // the inline cache of the instruction being executed
+            #[allow(unused_macros)]
+            macro_rules! ic {
+                () => {
+                    &mut *ics.add(*icidx.add(pc.offset_from(code0) as usize - 1) as usize)
+                };
+            }
+            // a loop back-edge is about to be taken
+            macro_rules! backedge {
+                () => {{
+                    #[cfg(feature = "profiling")]
+                    {
+                        let npc = pc.offset_from(code0) - 1;
+                        let cell = &mut *fbase.offset(npc);
+                        cell.record(profile::KEY_LOOP);
+                        if cell.counts[0] == l.g().profile.thresholds.loop_iterations {
+                            hot_loop(l, proto, npc as u32);
+                        }
+                    }
+                }};
+            }
+            // type feedback and inline cache of a call site
+            macro_rules! record_callee {
+                ($fv:expr) => {{
+                    let fv: TValue = $fv;
+                    #[allow(unused_variables)]
+                    let id = if fv.tt == TLCL {
+                        (*(*(*fv.as_lua_closure()).proto).profile.get()).id
+                    } else {
+                        0
+                    };
+                    fb!(match fv.tt {
+                        TLCL => profile::key_proto(id),
+                        TNCL => profile::KEY_NATIVE,
+                        _ => profile::KEY_CALL_META,
+                    });
+                    #[cfg(feature = "inline-caches")]
+                    ic::call(ic!(), if id == 0 { 0 } else { id as usize + 1 });
+                }};
+            }
             macro_rules! savepc {
                 () => {
                     (*ci).savedpc = pc
@@ -143,6 +241,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                 ($i:expr, $iop:expr, $fop:expr, $swap:expr, $slow:path) => {{
                     let va = *reg!(ins::a($i));
                     let im = ins::sb($i) as i64;
+                    fb!(key2(va.tt, if ins::c($i) != 0 { TFLOAT } else { TINT }));
                     let cond = if va.tt == TINT {
                         $iop(va.as_int(), im)
                     } else if va.tt == TFLOAT {
@@ -183,6 +282,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     let a = ins::a($i);
                     let vb: TValue = $vb;
                     let vc: TValue = $vc;
+                    fb!(key2(vb.tt, vc.tt));
                     if vb.tt == TINT && vc.tt == TINT {
                         *reg!(a) = TValue::int($iop(vb.as_int(), vc.as_int()));
                     } else if vb.tt == TFLOAT && vc.tt == TFLOAT {
@@ -204,6 +304,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     let a = ins::a($i);
                     let vb: TValue = $vb;
                     let vc: TValue = $vc;
+                    fb!(key2(vb.tt, vc.tt));
                     if vb.tt == TFLOAT && vc.tt == TFLOAT {
                         *reg!(a) = TValue::float($fop(vb.as_float(), vc.as_float()));
                     } else if vb.is_number() && vc.is_number() {
@@ -232,6 +333,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     let a = ins::a($i);
                     let vb: TValue = $vb;
                     let vc: TValue = $vc;
+                    fb!(key2(vb.tt, vc.tt));
                     if vb.tt == TINT && vc.tt == TINT {
                         *reg!(a) = TValue::int($iop(vb.as_int(), vc.as_int()));
                     } else {
@@ -326,11 +428,27 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         let uv = *upvals.add(ins::b(i) as usize);
                         let t = (*uv).get();
                         let key = *kst!(ins::c(i));
+                        fb!(key2(t.tt, TSTR));
                         if t.tt == TTABLE {
-                            let v = (*t.as_table()).get_str(key.as_string());
-                            if !v.is_nil() || (*t.as_table()).metatable.is_null() {
-                                *reg!(ins::a(i)) = v;
-                                continue;
+                            #[cfg(feature = "inline-caches")]
+                            {
+                                let h = t.as_table();
+                                if let Some(v) = ic::get(ic!(), h, key.as_string(), index_name) {
+                                    *reg!(ins::a(i)) = v;
+                                    continue;
+                                }
+                                if (*h).metatable.is_null() {
+                                    *reg!(ins::a(i)) = TValue::NIL;
+                                    continue;
+                                }
+                            }
+                            #[cfg(not(feature = "inline-caches"))]
+                            {
+                                let v = (*t.as_table()).get_str(key.as_string());
+                                if !v.is_nil() || (*t.as_table()).metatable.is_null() {
+                                    *reg!(ins::a(i)) = v;
+                                    continue;
+                                }
                             }
                         }
                         let v = protect!(tm::index(l, t, key, (*uv).v));
@@ -339,6 +457,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     OpCode::GETTABLE => {
                         let t = *reg!(ins::b(i));
                         let key = *reg!(ins::c(i));
+                        fb!(key2(t.tt, key.tt));
                         if t.tt == TTABLE {
                             let v = if key.tt == TINT {
                                 (*t.as_table()).get_int(key.as_int())
@@ -356,6 +475,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     OpCode::GETI => {
                         let t = *reg!(ins::b(i));
                         let c = ins::c(i) as i64;
+                        fb!(key2(t.tt, TINT));
                         if t.tt == TTABLE {
                             let v = (*t.as_table()).get_int(c);
                             if !v.is_nil() || (*t.as_table()).metatable.is_null() {
@@ -369,16 +489,31 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     OpCode::GETFIELD => {
                         let t = *reg!(ins::b(i));
                         let key = *kst!(ins::c(i));
+                        fb!(key2(t.tt, TSTR));
                         if t.tt == TTABLE {
                             let h = t.as_table();
-                            let v = (*h).get_str(key.as_string());
-                            if !v.is_nil() || (*h).metatable.is_null() {
-                                *reg!(ins::a(i)) = v;
-                                continue;
+                            #[cfg(feature = "inline-caches")]
+                            {
+                                if let Some(v) = ic::get(ic!(), h, key.as_string(), index_name) {
+                                    *reg!(ins::a(i)) = v;
+                                    continue;
+                                }
+                                if (*h).metatable.is_null() {
+                                    *reg!(ins::a(i)) = TValue::NIL;
+                                    continue;
+                                }
                             }
-                            if let Some(v) = tm::index_str_chain(l, h, key.as_string()) {
-                                *reg!(ins::a(i)) = v;
-                                continue;
+                            #[cfg(not(feature = "inline-caches"))]
+                            {
+                                let v = (*h).get_str(key.as_string());
+                                if !v.is_nil() || (*h).metatable.is_null() {
+                                    *reg!(ins::a(i)) = v;
+                                    continue;
+                                }
+                                if let Some(v) = tm::index_str_chain(l, h, key.as_string()) {
+                                    *reg!(ins::a(i)) = v;
+                                    continue;
+                                }
                             }
                         }
                         let v = protect!(tm::index(l, t, key, reg!(ins::b(i))));
@@ -393,7 +528,13 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         } else {
                             *reg!(ins::c(i))
                         };
+                        fb!(key2(t.tt, v.tt));
                         if t.tt == TTABLE {
+                            #[cfg(feature = "inline-caches")]
+                            if ic::set(ic!(), t.as_table(), key.as_string(), v) {
+                                continue;
+                            }
+                            #[cfg(not(feature = "inline-caches"))]
                             if let Some(slot) =
                                 (*t.as_table()).get_str_present_slot(key.as_string())
                             {
@@ -411,6 +552,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         } else {
                             *reg!(ins::c(i))
                         };
+                        fb!(key2(t.tt, key.tt));
                         if t.tt == TTABLE {
                             if let Some(slot) = (*t.as_table()).get_present_slot(&key) {
                                 *slot = v;
@@ -431,6 +573,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         } else {
                             *reg!(ins::c(i))
                         };
+                        fb!(key2(t.tt, TINT));
                         if t.tt == TTABLE {
                             if let Some(slot) = (*t.as_table()).get_present_slot(&key) {
                                 *slot = v;
@@ -447,7 +590,13 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         } else {
                             *reg!(ins::c(i))
                         };
+                        fb!(key2(t.tt, TSTR));
                         if t.tt == TTABLE {
+                            #[cfg(feature = "inline-caches")]
+                            if ic::set(ic!(), t.as_table(), key.as_string(), v) {
+                                continue;
+                            }
+                            #[cfg(not(feature = "inline-caches"))]
                             if let Some(slot) =
                                 (*t.as_table()).get_str_present_slot(key.as_string())
                             {
@@ -471,16 +620,31 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             *reg!(ins::c(i))
                         };
                         *reg!(a + 1) = t;
+                        fb!(key2(t.tt, key.tt));
                         if t.tt == TTABLE && key.tt == TSTR {
                             let h = t.as_table();
-                            let v = (*h).get_str(key.as_string());
-                            if !v.is_nil() || (*h).metatable.is_null() {
-                                *reg!(a) = v;
-                                continue;
+                            #[cfg(feature = "inline-caches")]
+                            {
+                                if let Some(v) = ic::get(ic!(), h, key.as_string(), index_name) {
+                                    *reg!(a) = v;
+                                    continue;
+                                }
+                                if (*h).metatable.is_null() {
+                                    *reg!(a) = TValue::NIL;
+                                    continue;
+                                }
                             }
-                            if let Some(v) = tm::index_str_chain(l, h, key.as_string()) {
-                                *reg!(a) = v;
-                                continue;
+                            #[cfg(not(feature = "inline-caches"))]
+                            {
+                                let v = (*h).get_str(key.as_string());
+                                if !v.is_nil() || (*h).metatable.is_null() {
+                                    *reg!(a) = v;
+                                    continue;
+                                }
+                                if let Some(v) = tm::index_str_chain(l, h, key.as_string()) {
+                                    *reg!(a) = v;
+                                    continue;
+                                }
                             }
                         }
                         let v = protect!(tm::index(l, t, key, reg!(ins::b(i))));
@@ -490,6 +654,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         let a = ins::a(i);
                         let vb = *reg!(ins::b(i));
                         let c = ins::sc(i) as i64;
+                        fb!(key2(vb.tt, TINT));
                         if vb.tt == TINT {
                             *reg!(a) = TValue::int(vb.as_int().wrapping_add(c));
                         } else if vb.tt == TFLOAT {
@@ -545,6 +710,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         |x: f64, y: f64| x * y
                     ),
                     OpCode::MODK => {
+                        fb!(key2((*reg!(ins::b(i))).tt, (*kst!(ins::c(i))).tt));
                         arith_raw!(
                             i,
                             *reg!(ins::b(i)),
@@ -573,6 +739,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         |x: f64, y: f64| x / y
                     ),
                     OpCode::IDIVK => {
+                        fb!(key2((*reg!(ins::b(i))).tt, (*kst!(ins::c(i))).tt));
                         arith_raw!(
                             i,
                             *reg!(ins::b(i)),
@@ -658,6 +825,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         |x: f64, y: f64| x * y
                     ),
                     OpCode::MOD => {
+                        fb!(key2((*reg!(ins::b(i))).tt, (*reg!(ins::c(i))).tt));
                         arith_raw!(
                             i,
                             *reg!(ins::b(i)),
@@ -686,6 +854,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         |x: f64, y: f64| x / y
                     ),
                     OpCode::IDIV => {
+                        fb!(key2((*reg!(ins::b(i))).tt, (*reg!(ins::c(i))).tt));
                         arith_raw!(
                             i,
                             *reg!(ins::b(i)),
@@ -743,6 +912,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     OpCode::UNM => {
                         let a = ins::a(i);
                         let vb = *reg!(ins::b(i));
+                        fb!(key1(vb.tt));
                         if vb.tt == TINT {
                             *reg!(a) = TValue::int(vb.as_int().wrapping_neg());
                         } else if vb.tt == TFLOAT {
@@ -754,6 +924,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     OpCode::BNOT => {
                         let a = ins::a(i);
                         let vb = *reg!(ins::b(i));
+                        fb!(key1(vb.tt));
                         if vb.tt == TINT {
                             *reg!(a) = TValue::int(!vb.as_int());
                         } else {
@@ -766,6 +937,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     OpCode::LEN => {
                         let a = ins::a(i);
                         let vb = *reg!(ins::b(i));
+                        fb!(key1(vb.tt));
                         if vb.tt == TTABLE && (*vb.as_table()).metatable.is_null() {
                             *reg!(a) = TValue::int((*vb.as_table()).length());
                         } else {
@@ -776,6 +948,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     OpCode::CONCAT => {
                         let a = ins::a(i) as usize;
                         let n = ins::b(i) as usize;
+                        fb!(key2((*reg!(a)).tt, (*reg!(a + 1)).tt));
                         l.top = base_idx + a + n;
                         protect!(tm::concat(l, n));
                         check_gc!();
@@ -787,11 +960,15 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         protect!(call::new_tbc(l, base_idx + ins::a(i) as usize));
                     }
                     OpCode::JMP => {
+                        if ins::sj(i) < 0 {
+                            backedge!();
+                        }
                         pc = pc.offset(ins::sj(i) as isize);
                     }
                     OpCode::EQ => {
                         let va = *reg!(ins::a(i));
                         let vb = *reg!(ins::b(i));
+                        fb!(key2(va.tt, vb.tt));
                         let cond = if va.tt != vb.tt || (va.tt != TTABLE && va.tt != TUSERDATA) {
                             va.raw_equal(&vb)
                         } else {
@@ -802,6 +979,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     OpCode::LT => {
                         let va = *reg!(ins::a(i));
                         let vb = *reg!(ins::b(i));
+                        fb!(key2(va.tt, vb.tt));
                         let cond = if va.tt == TINT && vb.tt == TINT {
                             va.as_int() < vb.as_int()
                         } else if va.is_number() && vb.is_number() {
@@ -814,6 +992,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     OpCode::LE => {
                         let va = *reg!(ins::a(i));
                         let vb = *reg!(ins::b(i));
+                        fb!(key2(va.tt, vb.tt));
                         let cond = if va.tt == TINT && vb.tt == TINT {
                             va.as_int() <= vb.as_int()
                         } else if va.is_number() && vb.is_number() {
@@ -824,12 +1003,14 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         condjump!(cond, i);
                     }
                     OpCode::EQK => {
+                        fb!(key2((*reg!(ins::a(i))).tt, (*kst!(ins::b(i))).tt));
                         let cond = (*reg!(ins::a(i))).raw_equal(&*kst!(ins::b(i)));
                         condjump!(cond, i);
                     }
                     OpCode::EQI => {
                         let va = *reg!(ins::a(i));
                         let im = ins::sb(i) as i64;
+                        fb!(key2(va.tt, TINT));
                         let cond = match va.tt {
                             TINT => va.as_int() == im,
                             TFLOAT => va.as_float() == im as f64,
@@ -864,6 +1045,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         }
                         savepc!();
                         let fv = *reg!(a);
+                        record_callee!(fv);
                         if fv.tt == TLCL {
                             // fast path: a fixed-parameter Lua function
                             let p = &*(*fv.as_lua_closure()).proto;
@@ -900,6 +1082,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             Ok(true) => continue 'newframe,
                             Ok(false) => {
                                 reload!();
+                                l.g().profile.publish((*prof).id);
                                 check_gc!();
                             }
                             Err(e) => {
@@ -915,6 +1098,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             l.top = func + b;
                         }
                         savepc!();
+                        record_callee!(*reg!(a));
                         // resolve __call so we know whether the callee is Lua
                         let mut tries = 0;
                         loop {
@@ -962,6 +1146,9 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         let b = ins::b(i) as usize;
                         let first = base_idx + a;
                         let n = if b != 0 { b - 1 } else { l.top - first };
+                        if n > 0 {
+                            fb!(key1(l.stack.get_unchecked(first).tt));
+                        }
                         if ins::k(i) {
                             l.top = first + n;
                             savepc!();
@@ -977,6 +1164,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         do_return!(base_idx, 0);
                     }
                     OpCode::RETURN1 => {
+                        fb!(key1((*reg!(ins::a(i))).tt));
                         do_return!(base_idx + ins::a(i) as usize, 1);
                     }
                     OpCode::FORLOOP => {
@@ -989,6 +1177,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                                 *ra.add(1) = TValue::int((count - 1) as i64);
                                 *ra = TValue::int(idx);
                                 *ra.add(3) = TValue::int(idx);
+                                backedge!();
                                 pc = pc.sub(ins::bx(i) as usize);
                             }
                         } else {
@@ -1003,6 +1192,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             if go {
                                 *ra = TValue::float(idx);
                                 *ra.add(3) = TValue::float(idx);
+                                backedge!();
                                 pc = pc.sub(ins::bx(i) as usize);
                             }
                         }
@@ -1096,6 +1286,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         let ra = reg!(ins::a(i));
                         if !(*ra.add(4)).is_nil() {
                             *ra.add(2) = *ra.add(4);
+                            backedge!();
                             pc = pc.sub(ins::bx(i) as usize);
                         }
                     }

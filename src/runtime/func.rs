@@ -34,8 +34,8 @@ pub struct Proto {
     pub loc_vars: Box<[LocVar]>,
     /// The chunk name (`"@file.lua"`, `"=stdin"`, or source text).
     pub source: *mut LuaString,
-    /// Number of calls seen (hotness counter for the profiler).
-    pub call_count: u32,
+    /// Hotness counters, type feedback and inline caches (`crate::profile`).
+    pub profile: crate::profile::ProfileCell,
 }
 
 impl Proto {

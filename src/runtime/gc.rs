@@ -437,6 +437,10 @@ impl State {
             // roots
             m.mark_obj(g.main_thread as *mut GcHeader);
             m.mark_obj(g.registry as *mut GcHeader);
+            // `--profile` keeps every prototype for the report.
+            for &p in &g.profile.protos {
+                m.mark_obj(p as *mut GcHeader);
+            }
             m.mark_obj(g.globals as *mut GcHeader);
             for &mt in g.type_mt.iter() {
                 m.mark_obj(mt as *mut GcHeader);

@@ -167,6 +167,8 @@ pub struct Global {
     pub warn_on: bool,
     /// The universe is being closed (`lua_close`): no new finalizers.
     pub closing: bool,
+    /// Hotness thresholds, the hot-event policy and `--profile` state.
+    pub profile: crate::profile::VmProfile,
 }
 
 impl Global {
@@ -293,7 +295,9 @@ impl Global {
             })
             .collect();
         let protos: Vec<*mut Proto> = p.protos.iter().map(|c| self.new_proto(c)).collect();
+        let profile = crate::profile::ProtoProfile::new(self.profile.new_id(), &p.code);
         let size = std::mem::size_of::<Proto>()
+            + profile.heap_bytes()
             + p.code.len() * 8
             + k.len() * 16
             + protos.len() * 8
@@ -312,8 +316,11 @@ impl Global {
             line_info: p.line_info.clone().into_boxed_slice(),
             loc_vars: p.loc_vars.clone().into_boxed_slice(),
             source,
-            call_count: 0,
+            profile: crate::profile::ProfileCell::new(profile),
         }));
+        if self.profile.sampling.is_some() {
+            self.profile.protos.push(rp);
+        }
         // SAFETY: new object.
         unsafe { self.link(rp as *mut GcHeader, size) };
         rp
@@ -631,6 +638,7 @@ pub fn new_universe() -> *mut State {
         stack_pool: Vec::new(),
         warn_on: false,
         closing: false,
+        profile: crate::profile::VmProfile::default(),
     }));
     // SAFETY: g is fresh; the main thread is owned by the universe (freed by
     // `close_universe`), not linked in the object list.

@@ -225,6 +225,53 @@ impl Table {
         }
     }
 
+    /// The hash-part slot of string key `s` and its value, when the key is
+    /// present (inline caches remember the slot; see `crate::profile`).
+    pub fn find_str_slot(&self, s: *mut LuaString) -> Option<(u32, TValue)> {
+        if self.node.is_empty() {
+            return None;
+        }
+        let mask = self.node.len() - 1;
+        // SAFETY: `s` is a live interned string.
+        let mut i = unsafe { (*s).hash as usize } & mask;
+        loop {
+            // SAFETY: i <= mask < node.len()
+            let n = unsafe { self.node.get_unchecked(i) };
+            if n.key.tt == TSTR && n.key.val == s as u64 {
+                return Some((i as u32, n.val));
+            }
+            if n.key.tt == TNIL {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The value slot at hash slot `slot` when that slot holds string key `s`
+    /// with a non-nil value: an inline-cache hit. Any other state of the table
+    /// (resized, key moved or removed) gives `None`, never a wrong value, since a
+    /// key occupies at most one slot.
+    #[inline(always)]
+    pub fn str_value_at(&self, slot: u32, s: *mut LuaString) -> Option<TValue> {
+        let n = self.node.get(slot as usize)?;
+        if n.key.tt == TSTR && n.key.val == s as u64 && !n.val.is_nil() {
+            Some(n.val)
+        } else {
+            None
+        }
+    }
+
+    /// Like [`Table::str_value_at`], for a store through the slot.
+    #[inline(always)]
+    pub fn str_value_at_mut(&mut self, slot: u32, s: *mut LuaString) -> Option<&mut TValue> {
+        let n = self.node.get_mut(slot as usize)?;
+        if n.key.tt == TSTR && n.key.val == s as u64 && !n.val.is_nil() {
+            Some(&mut n.val)
+        } else {
+            None
+        }
+    }
+
     /// `t[k]` for any key, raw (`rawget`). Nil and NaN keys give nil.
     #[inline]
     pub fn get(&self, key: &TValue) -> TValue {
