@@ -37,6 +37,11 @@ Available options are:
   -         stop handling options and execute stdin
 lunajit options:
   --bytecode  print a luac -l style listing of the script instead of running it
+  --profile[=text|json]
+              at exit, print to stderr the hottest functions (calls, sampled
+              time), hot loops, least type-stable sites and inline-cache stats
+  --jit-threshold N
+              calls after which a function is hot (loops: N*4 iterations)
   --help      show this help";
 
 /// What the command line asks for (lua.c's `collectargs`).
@@ -48,6 +53,10 @@ struct Options {
     warnings: bool,
     bytecode: bool,
     help: bool,
+    /// `--profile[=text|json]`: print a profile report at exit.
+    profile: Option<lunajit::profile::ReportFormat>,
+    /// `--jit-threshold N`: hotness scale.
+    jit_threshold: Option<u32>,
     has_exec: bool,
     /// `-e` / `-l` actions in order: (is_exec, text).
     actions: Vec<(bool, String)>,
@@ -86,6 +95,30 @@ fn collect_args(argv: &[String]) -> Result<Options, String> {
                 return Ok(o);
             }
             (Some(b'-'), "--bytecode") => o.bytecode = true,
+            (Some(b'-'), "--profile" | "--profile=text") => {
+                o.profile = Some(lunajit::profile::ReportFormat::Text)
+            }
+            (Some(b'-'), "--profile=json") => {
+                o.profile = Some(lunajit::profile::ReportFormat::Json)
+            }
+            (Some(b'-'), _) if a == "--jit-threshold" || a.starts_with("--jit-threshold=") => {
+                let val = match a.strip_prefix("--jit-threshold=") {
+                    Some(v) => v.to_string(),
+                    None => {
+                        i += 1;
+                        argv.get(i).cloned().unwrap_or_default()
+                    }
+                };
+                match val.parse::<u32>() {
+                    Ok(n) => o.jit_threshold = Some(n),
+                    Err(_) => {
+                        return Err(format!(
+                            "'--jit-threshold' needs a count from 0 to {} (got '{val}')",
+                            u32::MAX
+                        ))
+                    }
+                }
+            }
             (Some(b'-'), "--help") => o.help = true,
             (Some(b'E'), "-E") => o.ignore_env = true,
             (Some(b'W'), "-W") => o.warnings = true,
@@ -225,7 +258,26 @@ fn read_script(path: &str) -> Result<Vec<u8>, String> {
     })
 }
 
+/// `LUNAJIT_LOG` (tracing's env-filter syntax, e.g. `profile=debug`) turns on
+/// logging to stderr; without it nothing is logged.
+fn init_logging() {
+    let Ok(filter) = std::env::var("LUNAJIT_LOG") else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| {
+        eprintln!("{PROGNAME}: ignoring LUNAJIT_LOG: {e}");
+        tracing_subscriber::EnvFilter::new("off")
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
 fn main() -> ExitCode {
+    init_logging();
     let argv: Vec<String> = std::env::args().collect();
     let opts = match collect_args(&argv) {
         Ok(o) => o,
@@ -247,21 +299,43 @@ fn main() -> ExitCode {
         return print_listing(path);
     }
     let stdin_tty = std::io::stdin().is_terminal();
+
+    let mut lua = Lua::new();
+    lua.state().g().gc_generational = true; // lua.c runs in generational mode
+    if let Some(n) = opts.jit_threshold {
+        lua.state().g().profile.thresholds = lunajit::profile::Thresholds::from_scale(n);
+    }
+    if let Some(format) = opts.profile {
+        let name = script.first().map_or("(no script)", String::as_str);
+        lunajit::profile::start_session(lua.state().g(), format, name);
+    }
+    let code = run(&mut lua, &opts, &argv, &script, stdin_tty);
+    lunajit::stdlib::io::flush_stdout();
+    lunajit::profile::finish_session(lua.state().g());
+    code
+}
+
+/// Everything `main` does with the state once it exists: `LUA_INIT`, `-e`/`-l`,
+/// the script, the REPL. Returns the exit code.
+fn run(
+    lua: &mut Lua,
+    opts: &Options,
+    argv: &[String],
+    script: &[String],
+    stdin_tty: bool,
+) -> ExitCode {
     let script_index = if script.is_empty() {
         None
     } else {
         Some(opts.script)
     };
-
-    let mut lua = Lua::new();
-    lua.state().g().gc_generational = true; // lua.c runs in generational mode
     if opts.warnings {
         lua.state().g().warn_on = true;
     }
     if opts.version {
         println!("{}", version_line());
     }
-    set_arg_table(&mut lua, &argv, script_index);
+    set_arg_table(lua, argv, script_index);
     if !opts.ignore_env {
         let init = std::env::var("LUA_INIT_5_4")
             .map(|v| ("LUA_INIT_5_4", v))
@@ -269,11 +343,11 @@ fn main() -> ExitCode {
         if let Ok((name, init)) = init {
             let r = if let Some(file) = init.strip_prefix('@') {
                 match read_script(file) {
-                    Ok(src) => run_chunk(&mut lua, &src, &format!("@{file}"), &[]),
+                    Ok(src) => run_chunk(lua, &src, &format!("@{file}"), &[]),
                     Err(m) => Err(Error::Io(m)),
                 }
             } else {
-                run_chunk(&mut lua, init.as_bytes(), &format!("={name}"), &[])
+                run_chunk(lua, init.as_bytes(), &format!("={name}"), &[])
             };
             if let Err(e) = r {
                 report(&e);
@@ -283,9 +357,9 @@ fn main() -> ExitCode {
     }
     for (is_exec, v) in opts.actions.iter() {
         let r = if *is_exec {
-            run_chunk(&mut lua, v.as_bytes(), "=(command line)", &[])
+            run_chunk(lua, v.as_bytes(), "=(command line)", &[])
         } else {
-            do_require(&mut lua, v)
+            do_require(lua, v)
         };
         if let Err(e) = r {
             report(&e);
@@ -301,17 +375,17 @@ fn main() -> ExitCode {
             Ok(r) => r,
             Err(code) => return code,
         };
-        if let Err(e) = run_chunk(&mut lua, &src, &name, &args) {
+        if let Err(e) = run_chunk(lua, &src, &name, &args) {
             report(&e);
             return ExitCode::from(1);
         }
     }
     if opts.interactive {
-        repl(&mut lua);
+        repl(lua);
     } else if script.is_empty() && !opts.has_exec && !opts.version {
         if stdin_tty {
             println!("{}", version_line());
-            repl(&mut lua);
+            repl(lua);
         } else {
             let src = match read_script("-") {
                 Ok(s) => s,
@@ -320,7 +394,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(1);
                 }
             };
-            if let Err(e) = run_chunk(&mut lua, &src, "=stdin", &[]) {
+            if let Err(e) = run_chunk(lua, &src, "=stdin", &[]) {
                 report(&e);
                 return ExitCode::from(1);
             }

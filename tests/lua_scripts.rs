@@ -127,6 +127,7 @@ lua_scripts! {
     generic_for,
     goto_labels,
     integer_float_conv,
+    inline_cache_invalidation,
     integer_overflow,
     length,
     lexer_escapes,

@@ -19,6 +19,7 @@ pub mod ic;
 
 use crate::bytecode::ins;
 use crate::bytecode::OpCode;
+#[allow(unused_imports)] // unused without the `profiling` feature
 use crate::profile::{self, key1, key2};
 use crate::runtime::debug::{self as rdebug, hook_mask};
 use crate::runtime::error::LuaResult;
@@ -70,6 +71,7 @@ fn for_limit(l: &mut State, init: i64, lim: &TValue, step: i64) -> LuaResult<(i6
 /// Delivers "function became hot" to the VM's hot policy.
 #[cold]
 #[inline(never)]
+#[cfg_attr(not(feature = "profiling"), allow(dead_code))]
 fn hot_function(l: &mut State, proto: &crate::runtime::func::Proto) {
     hot_event(l, proto, profile::HotKind::Function);
 }
@@ -77,10 +79,12 @@ fn hot_function(l: &mut State, proto: &crate::runtime::func::Proto) {
 /// Delivers "the loop whose back-edge is at `pc` became hot".
 #[cold]
 #[inline(never)]
+#[cfg_attr(not(feature = "profiling"), allow(dead_code))]
 fn hot_loop(l: &mut State, proto: &crate::runtime::func::Proto, pc: u32) {
     hot_event(l, proto, profile::HotKind::Loop { pc });
 }
 
+#[cfg_attr(not(feature = "profiling"), allow(dead_code))]
 fn hot_event(l: &mut State, proto: &crate::runtime::func::Proto, kind: profile::HotKind) {
     // SAFETY: profile reads between instructions of the interpreter's own thread.
     let id = unsafe { proto.profile.view() }.id;
@@ -119,6 +123,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
             let mut base = l.stack.as_mut_ptr().add(base_idx);
             // profiling state of the running prototype (crate::profile)
             let prof = proto.profile.get();
+            #[allow(unused_variables)]
             let code0 = proto.code.as_ptr();
             #[allow(unused_variables)]
             let fbase = (&mut *prof).feedback.as_mut_ptr();

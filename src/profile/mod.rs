@@ -162,7 +162,7 @@ impl Feedback {
             .filter(|(k, _)| **k != 0)
             .map(|(k, c)| (*k, *c))
             .collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|e| std::cmp::Reverse(e.1));
         v.into_iter()
     }
 }
@@ -517,6 +517,73 @@ pub struct VmProfile {
     pub sampling: Option<std::sync::Arc<std::sync::atomic::AtomicU32>>,
     /// Every prototype created while `sampling` is on (GC roots).
     pub protos: Vec<*mut crate::runtime::func::Proto>,
+    /// The running `--profile` session, if any.
+    pub session: Option<Session>,
+}
+
+/// Output format of the `--profile` report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Tables for people (`--profile`).
+    Text,
+    /// One JSON object (`--profile=json`).
+    Json,
+}
+
+/// A `--profile` run in progress: the sampler and what to print at exit.
+#[derive(Debug)]
+pub struct Session {
+    sampler: Option<sampler::Sampler>,
+    format: ReportFormat,
+    script: String,
+}
+
+/// Starts a `--profile` session: from now on every new prototype is kept for
+/// the report and the running function is sampled. `script` names the run in
+/// the report.
+pub fn start_session(g: &mut crate::runtime::state::Global, format: ReportFormat, script: &str) {
+    let sampler = sampler::Sampler::start();
+    let current = sampler
+        .as_ref()
+        .map(|s| s.current())
+        .unwrap_or_else(|| std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0)));
+    g.profile.sampling = Some(current);
+    g.profile.session = Some(Session {
+        sampler,
+        format,
+        script: script.to_string(),
+    });
+}
+
+/// Ends the `--profile` session, if one runs, and writes its report to stderr
+/// (called at the end of `main` and by `os.exit`). Later calls do nothing.
+pub fn finish_session(g: &mut crate::runtime::state::Global) {
+    let Some(session) = g.profile.session.take() else {
+        return;
+    };
+    let samples = session
+        .sampler
+        .map(sampler::Sampler::finish)
+        .unwrap_or_default();
+    g.profile.sampling = None;
+    // SAFETY: the protos are GC roots while the session runs and no Lua code
+    // runs during the report.
+    let report = unsafe {
+        report::Report::build(
+            &session.script,
+            &g.profile.protos,
+            &samples,
+            g.profile.policy.events(),
+        )
+    };
+    let text = match session.format {
+        ReportFormat::Text => report.to_text(),
+        ReportFormat::Json => format!("{}\n", report.to_json()),
+    };
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
 }
 
 impl Default for VmProfile {
@@ -527,6 +594,7 @@ impl Default for VmProfile {
             next_id: 1,
             sampling: None,
             protos: Vec::new(),
+            session: None,
         }
     }
 }

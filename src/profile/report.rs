@@ -61,6 +61,19 @@ pub struct CacheRow {
     pub misses: u64,
 }
 
+/// One inline cache that ran.
+#[derive(Clone, Debug)]
+pub struct CacheSiteRow {
+    pub function: String,
+    pub line: u32,
+    pub pc: usize,
+    pub kind: &'static str,
+    pub state: &'static str,
+    pub entries: usize,
+    pub hits: u64,
+    pub misses: u64,
+}
+
 /// The whole report.
 #[derive(Clone, Debug)]
 pub struct Report {
@@ -71,6 +84,9 @@ pub struct Report {
     pub loops: Vec<LoopRow>,
     pub sites: Vec<SiteRow>,
     pub caches: Vec<CacheRow>,
+    pub cache_sites: Vec<CacheSiteRow>,
+    /// Hot events delivered to the policy: (function, "function" or "loop", line).
+    pub hot_events: Vec<(String, &'static str, u32)>,
 }
 
 /// How time shares are measured, for both outputs.
@@ -109,7 +125,20 @@ fn names(protos: &[*mut Proto]) -> HashMap<*mut Proto, String> {
                 match ins::opcode(n) {
                     OpCode::SETTABUP if !ins::k(n) && ins::c(n) == a => kname(ins::b(n)),
                     OpCode::SETFIELD if !ins::k(n) && ins::c(n) == a => {
-                        kname(ins::b(n)).map(|f| format!("?.{f}"))
+                        let t = ins::a(n);
+                        // the table: a named local, else a global loaded into it
+                        let owner = pr
+                            .local_name(t as usize + 1, pc)
+                            .map(str::to_string)
+                            .or_else(|| {
+                                pr.code[..pc].iter().rev().find_map(|&j| {
+                                    (ins::opcode(j) == OpCode::GETTABUP && ins::a(j) == t)
+                                        .then(|| kname(ins::c(j)))
+                                        .flatten()
+                                })
+                            });
+                        let owner = owner.unwrap_or_else(|| "?".into());
+                        kname(ins::b(n)).map(|f| format!("{owner}.{f}"))
                     }
                     _ => None,
                 }
@@ -194,7 +223,12 @@ impl Report {
     ///
     /// # Safety
     /// `protos` must be live prototypes and no Lua code may run meanwhile.
-    pub unsafe fn build(script: &str, protos: &[*mut Proto], samples: &Samples) -> Report {
+    pub unsafe fn build(
+        script: &str,
+        protos: &[*mut Proto],
+        samples: &Samples,
+        events: &[super::HotEvent],
+    ) -> Report {
         let names = names(protos);
         let mut names_by_id = HashMap::new();
         for &p in protos {
@@ -205,6 +239,8 @@ impl Report {
         let mut functions = Vec::new();
         let mut loops = Vec::new();
         let mut sites = Vec::new();
+        let mut cache_sites = Vec::new();
+        let mut by_id: HashMap<u32, *mut Proto> = HashMap::new();
         let mut caches: Vec<CacheRow> = IcKind::ALL
             .iter()
             .map(|k| CacheRow {
@@ -217,6 +253,7 @@ impl Report {
             let pr = unsafe { &*p };
             let prof: &ProtoProfile = unsafe { pr.profile.view() };
             let name = &names[&p];
+            by_id.insert(prof.id, p);
             functions.push(FunctionRow {
                 id: prof.id,
                 name: name.clone(),
@@ -255,15 +292,46 @@ impl Report {
                     }
                     row.hits += ic.hits as u64;
                     row.misses += ic.misses as u64;
+                    if ic.state() != IcState::Uninitialized || ic.hits + ic.misses > 0 {
+                        cache_sites.push(CacheSiteRow {
+                            function: name.clone(),
+                            line: pr.line_at(pc),
+                            pc,
+                            kind: kind.name(),
+                            state: ic.state().name(),
+                            entries: ic.len as usize,
+                            hits: ic.hits as u64,
+                            misses: ic.misses as u64,
+                        });
+                    }
                 }
             }
         }
-        loops.sort_by(|a, b| b.iterations.cmp(&a.iterations));
+        loops.sort_by_key(|l| std::cmp::Reverse(l.iterations));
         sites.sort_by(|a, b| {
             a.stability
                 .total_cmp(&b.stability)
                 .then(b.executions.cmp(&a.executions))
         });
+        let hot_events = events
+            .iter()
+            .map(|e| {
+                let p = by_id.get(&e.proto_id);
+                let function = p.map_or_else(|| e.where_.clone(), |p| names[p].clone());
+                match e.kind {
+                    super::HotKind::Function => {
+                        // SAFETY: a live proto from the list.
+                        let line = p.map_or(0, |&p| unsafe { (*p).line_defined });
+                        (function, "function", line)
+                    }
+                    super::HotKind::Loop { pc } => {
+                        // SAFETY: as above.
+                        let line = p.map_or(0, |&p| unsafe { (*p).line_at(pc as usize) });
+                        (function, "loop", line)
+                    }
+                }
+            })
+            .collect();
         Report {
             script: script.to_string(),
             wall_ms: samples.wall.as_secs_f64() * 1000.0,
@@ -272,6 +340,8 @@ impl Report {
             loops,
             sites,
             caches,
+            cache_sites,
+            hot_events,
         }
     }
 
@@ -418,6 +488,12 @@ impl Report {
             "inline_caches": self.caches.iter().map(|c| json!({
                 "kind": c.kind, "monomorphic": c.states[0], "polymorphic": c.states[1],
                 "megamorphic": c.states[2], "hits": c.hits, "misses": c.misses})).collect::<Vec<_>>(),
+            "inline_cache_sites": self.cache_sites.iter().map(|c| json!({
+                "function": c.function, "line": c.line, "pc": c.pc, "kind": c.kind,
+                "state": c.state, "entries": c.entries, "hits": c.hits, "misses": c.misses}))
+                .collect::<Vec<_>>(),
+            "hot_events": self.hot_events.iter().map(|(f, k, line)| json!({
+                "function": f, "kind": k, "line": line})).collect::<Vec<_>>(),
         })
     }
 }

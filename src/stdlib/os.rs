@@ -71,6 +71,7 @@ fn exit(l: &mut State) -> LuaResult<usize> {
         unsafe { crate::runtime::gc::close_universe(main) };
     }
     super::io::flush_all();
+    crate::profile::finish_session(l.g());
     std::process::exit(code);
 }
 
