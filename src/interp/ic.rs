@@ -5,6 +5,10 @@
 //! lookup both fail; the caller then takes the generic path (`tm::index`,
 //! `tm::set_index`), which handles everything else (functions as `__index`,
 //! chains, `__newindex`, new keys).
+//!
+//! Hits are counted only when `count_hits` is set (while the prototype records
+//! feedback, see `crate::profile`), so a warmed-up site pays nothing for them;
+//! misses are always counted.
 
 use crate::profile::{IcEntry, InlineCache};
 use crate::runtime::string::LuaString;
@@ -24,6 +28,7 @@ pub unsafe fn get(
     h: *mut Table,
     key: *mut LuaString,
     index_name: *mut LuaString,
+    count_hits: bool,
 ) -> Option<TValue> {
     // SAFETY: the caller guarantees every table reached here is live.
     unsafe {
@@ -31,7 +36,9 @@ pub unsafe fn get(
             for e in ic.live() {
                 if e.guard == 0 {
                     if let Some(v) = (*h).str_value_at(e.slot, key) {
-                        ic.hit();
+                        if count_hits {
+                            ic.hit();
+                        }
                         return Some(v);
                     }
                 } else if (*h).metatable as usize == e.guard {
@@ -43,7 +50,9 @@ pub unsafe fn get(
                     if let Some(idx) = (*mt).str_value_at(e.aux, index_name) {
                         if idx.tt == TTABLE {
                             if let Some(v) = (*idx.as_table()).str_value_at(e.slot, key) {
-                                ic.hit();
+                                if count_hits {
+                                    ic.hit();
+                                }
                                 return Some(v);
                             }
                         }
@@ -104,14 +113,22 @@ unsafe fn get_miss(
 /// # Safety
 /// `h` must be live and `key` interned.
 #[inline(always)]
-pub unsafe fn set(ic: &mut InlineCache, h: *mut Table, key: *mut LuaString, v: TValue) -> bool {
+pub unsafe fn set(
+    ic: &mut InlineCache,
+    h: *mut Table,
+    key: *mut LuaString,
+    v: TValue,
+    count_hits: bool,
+) -> bool {
     // SAFETY: the caller guarantees `h` is live.
     unsafe {
         if !ic.megamorphic {
             for e in ic.live() {
                 if let Some(slot) = (*h).str_value_at_mut(e.slot, key) {
                     *slot = v;
-                    ic.hit();
+                    if count_hits {
+                        ic.hit();
+                    }
                     return true;
                 }
             }
@@ -146,13 +163,15 @@ unsafe fn set_miss(ic: &mut InlineCache, h: *mut Table, key: *mut LuaString, v: 
 /// Records a call's callee (`id` = prototype id + 1, or 0 for a native
 /// function or a `__call` object, which the cache does not describe).
 #[inline(always)]
-pub fn call(ic: &mut InlineCache, id: usize) {
+pub fn call(ic: &mut InlineCache, id: usize, count_hits: bool) {
     if id == 0 {
         ic.uncached();
         return;
     }
     if !ic.megamorphic && ic.live().iter().any(|e| e.guard == id) {
-        ic.hit();
+        if count_hits {
+            ic.hit();
+        }
     } else {
         ic.miss(IcEntry {
             slot: 0,

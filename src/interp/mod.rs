@@ -86,8 +86,13 @@ fn hot_loop(l: &mut State, proto: &crate::runtime::func::Proto, pc: u32) {
 
 #[cfg_attr(not(feature = "profiling"), allow(dead_code))]
 fn hot_event(l: &mut State, proto: &crate::runtime::func::Proto, kind: profile::HotKind) {
-    // SAFETY: profile reads between instructions of the interpreter's own thread.
+    // SAFETY: profile access between instructions of the interpreter's own thread.
     let id = unsafe { proto.profile.view() }.id;
+    if !l.g().profile.always_record {
+        // warm-up is over: the feedback gathered so far is what the JIT uses
+        // SAFETY: as above; no reference to the profile is live.
+        unsafe { (*proto.profile.get()).recording = false };
+    }
     let where_ = format!(
         "{}:{}",
         crate::syntax::chunk_id(&proto.source_name()),
@@ -101,8 +106,38 @@ fn hot_event(l: &mut State, proto: &crate::runtime::func::Proto, kind: profile::
 }
 
 /// Runs the Lua frame on top of the frame stack until it returns.
-#[allow(unused_assignments)] // `trap` is refreshed by macros before every possible use
 pub fn execute(l: &mut State) -> LuaResult<()> {
+    // Two copies of the loop: one records type feedback, back-edge counts and
+    // cache hits (prototypes still warming up, or `--profile`), one has no
+    // profiling code at all. A frame runs in the copy matching its prototype's
+    // `recording` flag; when they differ the running copy returns `Ok(false)`
+    // with the frame state saved and the other one resumes it.
+    loop {
+        let done = if cfg!(feature = "profiling") && recording_frame(l) {
+            run::<true>(l)?
+        } else {
+            run::<false>(l)?
+        };
+        if done {
+            return Ok(());
+        }
+    }
+}
+
+/// Does the running Lua frame belong to a prototype that records feedback?
+fn recording_frame(l: &State) -> bool {
+    let Some(ci) = l.cis.last() else {
+        return false;
+    };
+    let f = l.stack[ci.func];
+    // SAFETY: `execute` runs Lua frames only: the function slot holds a live
+    // Lua closure whose prototype is live; the profile is read between
+    // instructions.
+    f.tt == TLCL && unsafe { (*(*(*f.as_lua_closure()).proto).profile.get()).recording }
+}
+
+#[allow(unused_assignments)] // `trap` is refreshed by macros before every possible use
+fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
     // SAFETY: this function is the VM's core loop. Every raw pointer it uses
     // points into live VM memory: `base` into the thread's stack (reloaded
     // after every operation that may reallocate it), `k` into the running
@@ -123,17 +158,14 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
             let mut base = l.stack.as_mut_ptr().add(base_idx);
             // profiling state of the running prototype (crate::profile)
             let prof = proto.profile.get();
+            if cfg!(feature = "profiling") && (*prof).recording != REC {
+                // the other copy of the loop runs this frame (see `execute`)
+                return Ok(false);
+            }
             #[allow(unused_variables)]
             let code0 = proto.code.as_ptr();
             #[allow(unused_variables)]
-            let fbase = (&mut *prof).feedback.as_mut_ptr();
-            #[allow(unused_variables)]
-            let ics = (&mut *prof).ics.as_mut_ptr();
-            #[allow(unused_variables)]
-            let icidx = (&*prof).ic_index.as_ptr();
-            #[allow(unused_variables)]
             let index_name = l.g().tm_name(tm::Tm::Index);
-            l.g().profile.publish((*prof).id);
             #[cfg(feature = "profiling")]
             if pc == code0 {
                 // a frame starting at pc 0 is a call (plain, tail or coroutine body)
@@ -142,31 +174,50 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     hot_function(l, proto);
                 }
             }
+            // type feedback, back-edge counts and cache hits are recorded while
+            // the prototype warms up (always under --profile)
+            #[allow(unused_mut, unused_variables)]
+            let mut recording = REC;
+            if recording {
+                l.g().profile.publish((*prof).id);
+            }
 
             // the feedback cell of the instruction being executed
             macro_rules! fb {
                 ($key:expr) => {{
                     #[cfg(feature = "profiling")]
-                    (*fbase.offset(pc.offset_from(code0) - 1)).record($key);
+                    if recording {
+                        (*(&mut *prof)
+                            .feedback
+                            .as_mut_ptr()
+                            .offset(pc.offset_from(code0) - 1))
+                        .record($key);
+                    }
                 }};
             }
             // the inline cache of the instruction being executed
             #[allow(unused_macros)]
             macro_rules! ic {
                 () => {
-                    &mut *ics.add(*icidx.add(pc.offset_from(code0) as usize - 1) as usize)
+                    &mut *(&mut *prof).ics.as_mut_ptr().add(
+                        *(&*prof)
+                            .ic_index
+                            .as_ptr()
+                            .add(pc.offset_from(code0) as usize - 1) as usize,
+                    )
                 };
             }
             // a loop back-edge is about to be taken
             macro_rules! backedge {
                 () => {{
                     #[cfg(feature = "profiling")]
-                    {
+                    if recording {
                         let npc = pc.offset_from(code0) - 1;
-                        let cell = &mut *fbase.offset(npc);
+                        let cell = &mut *(&mut *prof).feedback.as_mut_ptr().offset(npc);
                         cell.record(profile::KEY_LOOP);
                         if cell.counts[0] == l.g().profile.thresholds.loop_iterations {
                             hot_loop(l, proto, npc as u32);
+                            recording = (*prof).recording;
                         }
                     }
                 }};
@@ -174,20 +225,23 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
             // type feedback and inline cache of a call site
             macro_rules! record_callee {
                 ($fv:expr) => {{
-                    let fv: TValue = $fv;
-                    #[allow(unused_variables)]
-                    let id = if fv.tt == TLCL {
-                        (*(*(*fv.as_lua_closure()).proto).profile.get()).id
-                    } else {
-                        0
-                    };
-                    fb!(match fv.tt {
-                        TLCL => profile::key_proto(id),
-                        TNCL => profile::KEY_NATIVE,
-                        _ => profile::KEY_CALL_META,
-                    });
-                    #[cfg(feature = "inline-caches")]
-                    ic::call(ic!(), if id == 0 { 0 } else { id as usize + 1 });
+                    #[cfg(feature = "profiling")]
+                    if recording {
+                        let fv: TValue = $fv;
+                        #[allow(unused_variables)]
+                        let id = if fv.tt == TLCL {
+                            (*(*(*fv.as_lua_closure()).proto).profile.get()).id
+                        } else {
+                            0
+                        };
+                        fb!(match fv.tt {
+                            TLCL => profile::key_proto(id),
+                            TNCL => profile::KEY_NATIVE,
+                            _ => profile::KEY_CALL_META,
+                        });
+                        #[cfg(feature = "inline-caches")]
+                        ic::call(ic!(), if id == 0 { 0 } else { id as usize + 1 }, recording);
+                    }
                 }};
             }
             macro_rules! savepc {
@@ -361,7 +415,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                     let fresh = (*ci).status & cist::FRESH != 0;
                     poscall(l, first, n);
                     if fresh {
-                        return Ok(());
+                        return Ok(true);
                     }
                     continue 'newframe;
                 }};
@@ -435,10 +489,11 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         let key = *kst!(ins::c(i));
                         fb!(key2(t.tt, TSTR));
                         if t.tt == TTABLE {
-                            #[cfg(feature = "inline-caches")]
-                            {
+                            if cfg!(feature = "inline-caches") && REC {
                                 let h = t.as_table();
-                                if let Some(v) = ic::get(ic!(), h, key.as_string(), index_name) {
+                                if let Some(v) =
+                                    ic::get(ic!(), h, key.as_string(), index_name, recording)
+                                {
                                     *reg!(ins::a(i)) = v;
                                     continue;
                                 }
@@ -447,7 +502,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                                     continue;
                                 }
                             }
-                            #[cfg(not(feature = "inline-caches"))]
+                            // the hashed lookup (steady state, or a cache miss)
                             {
                                 let v = (*t.as_table()).get_str(key.as_string());
                                 if !v.is_nil() || (*t.as_table()).metatable.is_null() {
@@ -497,9 +552,10 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         fb!(key2(t.tt, TSTR));
                         if t.tt == TTABLE {
                             let h = t.as_table();
-                            #[cfg(feature = "inline-caches")]
-                            {
-                                if let Some(v) = ic::get(ic!(), h, key.as_string(), index_name) {
+                            if cfg!(feature = "inline-caches") && REC {
+                                if let Some(v) =
+                                    ic::get(ic!(), h, key.as_string(), index_name, recording)
+                                {
                                     *reg!(ins::a(i)) = v;
                                     continue;
                                 }
@@ -508,7 +564,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                                     continue;
                                 }
                             }
-                            #[cfg(not(feature = "inline-caches"))]
+                            // the hashed lookup (steady state, or a cache miss)
                             {
                                 let v = (*h).get_str(key.as_string());
                                 if !v.is_nil() || (*h).metatable.is_null() {
@@ -535,11 +591,13 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         };
                         fb!(key2(t.tt, v.tt));
                         if t.tt == TTABLE {
-                            #[cfg(feature = "inline-caches")]
-                            if ic::set(ic!(), t.as_table(), key.as_string(), v) {
+                            if cfg!(feature = "inline-caches")
+                                && REC
+                                && ic::set(ic!(), t.as_table(), key.as_string(), v, recording)
+                            {
                                 continue;
                             }
-                            #[cfg(not(feature = "inline-caches"))]
+                            // the hashed lookup (steady state, or a cache miss)
                             if let Some(slot) =
                                 (*t.as_table()).get_str_present_slot(key.as_string())
                             {
@@ -597,11 +655,13 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         };
                         fb!(key2(t.tt, TSTR));
                         if t.tt == TTABLE {
-                            #[cfg(feature = "inline-caches")]
-                            if ic::set(ic!(), t.as_table(), key.as_string(), v) {
+                            if cfg!(feature = "inline-caches")
+                                && REC
+                                && ic::set(ic!(), t.as_table(), key.as_string(), v, recording)
+                            {
                                 continue;
                             }
-                            #[cfg(not(feature = "inline-caches"))]
+                            // the hashed lookup (steady state, or a cache miss)
                             if let Some(slot) =
                                 (*t.as_table()).get_str_present_slot(key.as_string())
                             {
@@ -628,9 +688,10 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                         fb!(key2(t.tt, key.tt));
                         if t.tt == TTABLE && key.tt == TSTR {
                             let h = t.as_table();
-                            #[cfg(feature = "inline-caches")]
-                            {
-                                if let Some(v) = ic::get(ic!(), h, key.as_string(), index_name) {
+                            if cfg!(feature = "inline-caches") && REC {
+                                if let Some(v) =
+                                    ic::get(ic!(), h, key.as_string(), index_name, recording)
+                                {
                                     *reg!(a) = v;
                                     continue;
                                 }
@@ -639,7 +700,7 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                                     continue;
                                 }
                             }
-                            #[cfg(not(feature = "inline-caches"))]
+                            // the hashed lookup (steady state, or a cache miss)
                             {
                                 let v = (*h).get_str(key.as_string());
                                 if !v.is_nil() || (*h).metatable.is_null() {
@@ -969,6 +1030,11 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             backedge!();
                         }
                         pc = pc.offset(ins::sj(i) as isize);
+                        if REC && !recording {
+                            // the loop became hot: continue without recording
+                            savepc!();
+                            return Ok(false);
+                        }
                     }
                     OpCode::EQ => {
                         let va = *reg!(ins::a(i));
@@ -1087,7 +1153,9 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             Ok(true) => continue 'newframe,
                             Ok(false) => {
                                 reload!();
-                                l.g().profile.publish((*prof).id);
+                                if recording {
+                                    l.g().profile.publish((*prof).id);
+                                }
                                 check_gc!();
                             }
                             Err(e) => {
@@ -1184,6 +1252,11 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                                 *ra.add(3) = TValue::int(idx);
                                 backedge!();
                                 pc = pc.sub(ins::bx(i) as usize);
+                                if REC && !recording {
+                                    // the loop became hot: continue without recording
+                                    savepc!();
+                                    return Ok(false);
+                                }
                             }
                         } else {
                             let step = (*ra.add(2)).as_float();
@@ -1199,6 +1272,11 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                                 *ra.add(3) = TValue::float(idx);
                                 backedge!();
                                 pc = pc.sub(ins::bx(i) as usize);
+                                if REC && !recording {
+                                    // the loop became hot: continue without recording
+                                    savepc!();
+                                    return Ok(false);
+                                }
                             }
                         }
                     }
@@ -1293,6 +1371,11 @@ pub fn execute(l: &mut State) -> LuaResult<()> {
                             *ra.add(2) = *ra.add(4);
                             backedge!();
                             pc = pc.sub(ins::bx(i) as usize);
+                            if REC && !recording {
+                                // the loop became hot: continue without recording
+                                savepc!();
+                                return Ok(false);
+                            }
                         }
                     }
                     OpCode::SETLIST => {

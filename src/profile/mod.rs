@@ -352,8 +352,10 @@ pub struct ProtoProfile {
     /// Per instruction: index into `ics`, or [`NO_IC`].
     pub ic_index: Box<[u32]>,
     pub ics: Box<[InlineCache]>,
-    /// Set once a hot event was delivered for the function (calls).
-    pub hot_reported: bool,
+    /// Type feedback, back-edge counts and cache hits are being recorded.
+    /// True from creation until the function or one of its loops becomes hot
+    /// (the warm-up window; with `--profile`, until exit).
+    pub recording: bool,
 }
 
 impl ProtoProfile {
@@ -375,7 +377,7 @@ impl ProtoProfile {
             feedback: vec![Feedback::default(); code.len()].into_boxed_slice(),
             ic_index: ic_index.into_boxed_slice(),
             ics: vec![InlineCache::default(); n].into_boxed_slice(),
-            hot_reported: false,
+            recording: true,
         }
     }
 
@@ -519,6 +521,8 @@ pub struct VmProfile {
     pub protos: Vec<*mut crate::runtime::func::Proto>,
     /// The running `--profile` session, if any.
     pub session: Option<Session>,
+    /// Keep recording after functions become hot (`--profile`).
+    pub always_record: bool,
 }
 
 /// Output format of the `--profile` report.
@@ -548,6 +552,7 @@ pub fn start_session(g: &mut crate::runtime::state::Global, format: ReportFormat
         .map(|s| s.current())
         .unwrap_or_else(|| std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0)));
     g.profile.sampling = Some(current);
+    g.profile.always_record = true;
     g.profile.session = Some(Session {
         sampler,
         format,
@@ -595,6 +600,7 @@ impl Default for VmProfile {
             sampling: None,
             protos: Vec::new(),
             session: None,
+            always_record: false,
         }
     }
 }
