@@ -178,7 +178,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
             // the prototype warms up (always under --profile)
             #[allow(unused_mut, unused_variables)]
             let mut recording = REC;
-            if recording {
+            if REC && recording {
                 l.g().profile.publish((*prof).id);
             }
 
@@ -186,7 +186,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
             macro_rules! fb {
                 ($key:expr) => {{
                     #[cfg(feature = "profiling")]
-                    if recording {
+                    if REC && recording {
                         (*(&mut *prof)
                             .feedback
                             .as_mut_ptr()
@@ -211,7 +211,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
             macro_rules! backedge {
                 () => {{
                     #[cfg(feature = "profiling")]
-                    if recording {
+                    if REC && recording {
                         let npc = pc.offset_from(code0) - 1;
                         let cell = &mut *(&mut *prof).feedback.as_mut_ptr().offset(npc);
                         cell.record(profile::KEY_LOOP);
@@ -226,7 +226,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
             macro_rules! record_callee {
                 ($fv:expr) => {{
                     #[cfg(feature = "profiling")]
-                    if recording {
+                    if REC && recording {
                         let fv: TValue = $fv;
                         #[allow(unused_variables)]
                         let id = if fv.tt == TLCL {
@@ -1153,7 +1153,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                             Ok(true) => continue 'newframe,
                             Ok(false) => {
                                 reload!();
-                                if recording {
+                                if REC && recording {
                                     l.g().profile.publish((*prof).id);
                                 }
                                 check_gc!();

@@ -25,6 +25,13 @@
 //!   that slot, so adding or removing keys, resizing a table or changing a
 //!   metatable can never make the interpreter read a stale value.
 //!
+//! - **Warm-up window.** Feedback, back-edge counts and cache hits are
+//!   recorded while [`ProtoProfile::recording`] is set: from creation until the
+//!   function or one of its loops becomes hot (under `--profile`, until exit).
+//!   The interpreter has a recording and a steady-state copy of its loop
+//!   (`interp::execute`); the inline caches are probed in the recording copy,
+//!   the steady-state copy uses the plain hashed lookup, which measured cheaper.
+//!
 //! Cargo features switch the two halves off for overhead measurements:
 //! `profiling` (counters and feedback) and `inline-caches`; both are default.
 
