@@ -42,8 +42,9 @@ pub unsafe fn get(
                         return Some(v);
                     }
                 } else if (*h).metatable as usize == e.guard {
-                    // the object must not have the key itself
-                    if !(*h).get_str(key).is_nil() {
+                    // the object must not have the key itself (the Bloom bits
+                    // usually prove it without probing)
+                    if (*h).may_have_str(key) && !(*h).get_str(key).is_nil() {
                         continue;
                     }
                     let mt = (*h).metatable;

@@ -492,7 +492,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                             if cfg!(feature = "inline-caches") && REC {
                                 let h = t.as_table();
                                 if let Some(v) =
-                                    ic::get(ic!(), h, key.as_string(), index_name, recording)
+                                    ic::get(ic!(), h, key.as_string(), index_name, REC && recording)
                                 {
                                     *reg!(ins::a(i)) = v;
                                     continue;
@@ -554,7 +554,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                             let h = t.as_table();
                             if cfg!(feature = "inline-caches") && REC {
                                 if let Some(v) =
-                                    ic::get(ic!(), h, key.as_string(), index_name, recording)
+                                    ic::get(ic!(), h, key.as_string(), index_name, REC && recording)
                                 {
                                     *reg!(ins::a(i)) = v;
                                     continue;
@@ -593,7 +593,13 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                         if t.tt == TTABLE {
                             if cfg!(feature = "inline-caches")
                                 && REC
-                                && ic::set(ic!(), t.as_table(), key.as_string(), v, recording)
+                                && ic::set(
+                                    ic!(),
+                                    t.as_table(),
+                                    key.as_string(),
+                                    v,
+                                    REC && recording,
+                                )
                             {
                                 continue;
                             }
@@ -657,7 +663,13 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                         if t.tt == TTABLE {
                             if cfg!(feature = "inline-caches")
                                 && REC
-                                && ic::set(ic!(), t.as_table(), key.as_string(), v, recording)
+                                && ic::set(
+                                    ic!(),
+                                    t.as_table(),
+                                    key.as_string(),
+                                    v,
+                                    REC && recording,
+                                )
                             {
                                 continue;
                             }
@@ -690,7 +702,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                             let h = t.as_table();
                             if cfg!(feature = "inline-caches") && REC {
                                 if let Some(v) =
-                                    ic::get(ic!(), h, key.as_string(), index_name, recording)
+                                    ic::get(ic!(), h, key.as_string(), index_name, REC && recording)
                                 {
                                     *reg!(a) = v;
                                     continue;

@@ -39,6 +39,12 @@ pub struct Table {
     pub flags: u32,
     /// Hash slots holding a key (live or dead).
     node_used: u32,
+    /// A one-word Bloom filter of the string keys in the hash part: bit
+    /// `hash & 63` is set for every string key inserted since the last resize
+    /// (never cleared otherwise), so a clear bit proves a string key absent.
+    /// Method inline caches use it to skip probing the object
+    /// (`crate::interp::ic`).
+    pub strbits: u64,
     pub metatable: *mut Table,
     /// Values of keys `1..=array.len()`.
     pub array: Vec<TValue>,
@@ -112,6 +118,7 @@ impl Table {
             array: Vec::with_capacity(narray),
             node: Box::default(),
             node_used: 0,
+            strbits: 0,
         };
         if nhash > 0 {
             t.node =
@@ -223,6 +230,14 @@ impl Table {
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// False only when string key `s` is certainly not in the hash part (see
+    /// `strbits`); true means "maybe".
+    #[inline(always)]
+    pub fn may_have_str(&self, s: *mut LuaString) -> bool {
+        // SAFETY: `s` is a live interned string.
+        (self.strbits >> (unsafe { (*s).hash } & 63)) & 1 != 0
     }
 
     /// The hash-part slot of string key `s` and its value, when the key is
@@ -448,6 +463,10 @@ impl Table {
     /// Inserts a key known to be absent; reuses the first dead slot on its
     /// probe path.
     fn insert_absent(&mut self, key: TValue, v: TValue) {
+        if key.tt == TSTR {
+            // SAFETY: a string key is a live interned string.
+            self.strbits |= 1 << (unsafe { (*key.as_string()).hash } & 63);
+        }
         let mask = self.node.len() - 1;
         let mut i = hash_key(&key) & mask;
         loop {
@@ -540,6 +559,7 @@ impl Table {
         self.node = vec![Node::default(); hsize.max(if moved_out.is_empty() { 0 } else { 4 })]
             .into_boxed_slice();
         self.node_used = 0;
+        self.strbits = 0;
         let reinsert = |t: &mut Table, k: TValue, v: TValue| {
             if k.tt == TINT {
                 let idx = (k.as_int() as u64).wrapping_sub(1);
@@ -577,6 +597,7 @@ impl Table {
             vec![Node::default(); newlen].into_boxed_slice(),
         );
         self.node_used = 0;
+        self.strbits = 0;
         for n in old {
             if n.key.tt != TNIL && !n.val.is_nil() {
                 self.insert_absent(n.key, n.val);
