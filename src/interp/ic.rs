@@ -107,6 +107,74 @@ unsafe fn get_miss(
     }
 }
 
+/// `h[key]` through `h`'s metatable's `__index` table, for a table `h` known
+/// to lack `key` and to have a metatable: the steady-state method and
+/// inherited-field path, which skips own-field entries. The hit check is the
+/// metatable pointer, the `__index` field's slot in it and the key's slot in
+/// the `__index` table; a miss looks one `__index` level up and remembers it.
+///
+/// # Safety
+/// As for [`get`]; `(*h).metatable` must not be null.
+#[inline(always)]
+pub unsafe fn inherited(
+    ic: &mut InlineCache,
+    h: *mut Table,
+    key: *mut LuaString,
+    index_name: *mut LuaString,
+    count_hits: bool,
+) -> Option<TValue> {
+    // SAFETY: the caller guarantees every table reached here is live.
+    unsafe {
+        let mt = (*h).metatable;
+        if !ic.megamorphic {
+            for e in ic.live() {
+                if e.guard == mt as usize {
+                    if let Some(idx) = (*mt).str_value_at(e.aux, index_name) {
+                        if idx.tt == TTABLE {
+                            if let Some(v) = (*idx.as_table()).str_value_at(e.slot, key) {
+                                if count_hits {
+                                    ic.hit();
+                                }
+                                return Some(v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        inherited_miss(ic, mt, key, index_name)
+    }
+}
+
+#[cold]
+#[inline(never)]
+unsafe fn inherited_miss(
+    ic: &mut InlineCache,
+    mt: *mut Table,
+    key: *mut LuaString,
+    index_name: *mut LuaString,
+) -> Option<TValue> {
+    // SAFETY: as in `inherited`.
+    unsafe {
+        if let Some((aux, idx)) = (*mt).find_str_slot(index_name) {
+            if idx.tt == TTABLE {
+                if let Some((slot, v)) = (*idx.as_table()).find_str_slot(key) {
+                    if !v.is_nil() {
+                        ic.miss(IcEntry {
+                            slot,
+                            aux,
+                            guard: mt as usize,
+                        });
+                        return Some(v);
+                    }
+                }
+            }
+        }
+        ic.uncached();
+        None
+    }
+}
+
 /// `h[key] = v` for a constant string key that `h` already holds with a
 /// non-nil value (the only stores that need neither `__newindex` nor a new
 /// slot). Returns false when the caller must take the generic path.

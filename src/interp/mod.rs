@@ -571,6 +571,14 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                                     *reg!(ins::a(i)) = v;
                                     continue;
                                 }
+                                if cfg!(feature = "inline-caches") && !REC {
+                                    if let Some(v) =
+                                        ic::inherited(ic!(), h, key.as_string(), index_name, false)
+                                    {
+                                        *reg!(ins::a(i)) = v;
+                                        continue;
+                                    }
+                                }
                                 if let Some(v) = tm::index_str_chain(l, h, key.as_string()) {
                                     *reg!(ins::a(i)) = v;
                                     continue;
@@ -714,10 +722,24 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                             }
                             // the hashed lookup (steady state, or a cache miss)
                             {
-                                let v = (*h).get_str(key.as_string());
+                                // the Bloom bits usually prove a method absent from
+                                // the object without probing
+                                let v = if (*h).may_have_str(key.as_string()) {
+                                    (*h).get_str(key.as_string())
+                                } else {
+                                    TValue::NIL
+                                };
                                 if !v.is_nil() || (*h).metatable.is_null() {
                                     *reg!(a) = v;
                                     continue;
+                                }
+                                if cfg!(feature = "inline-caches") && !REC {
+                                    if let Some(v) =
+                                        ic::inherited(ic!(), h, key.as_string(), index_name, false)
+                                    {
+                                        *reg!(a) = v;
+                                        continue;
+                                    }
                                 }
                                 if let Some(v) = tm::index_str_chain(l, h, key.as_string()) {
                                     *reg!(a) = v;
