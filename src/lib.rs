@@ -20,6 +20,7 @@
 pub mod bytecode;
 pub mod compile;
 pub mod interp;
+pub mod jit;
 pub mod profile;
 pub mod runtime;
 pub mod stdlib;

@@ -40,8 +40,14 @@ lunajit options:
   --profile[=text|json]
               at exit, print to stderr the hottest functions (calls, sampled
               time), hot loops, least type-stable sites and inline-cache stats
+  --jit=off|external
+              compile hot functions with the system assembler and linker
+              (default: off while the JIT is being built, see README)
   --jit-threshold N
               calls after which a function is hot (loops: N*4 iterations)
+  --emit-asm DIR
+              keep every generated .s file in DIR
+  --jit-stats print JIT counters to stderr at exit
   --help      show this help";
 
 /// What the command line asks for (lua.c's `collectargs`).
@@ -57,6 +63,12 @@ struct Options {
     profile: Option<lunajit::profile::ReportFormat>,
     /// `--jit-threshold N`: hotness scale.
     jit_threshold: Option<u32>,
+    /// `--jit=off|external` (None: the default).
+    jit: Option<bool>,
+    /// `--emit-asm DIR`: keep every generated `.s` there.
+    emit_asm: Option<String>,
+    /// `--jit-stats`: print JIT counters at exit.
+    jit_stats: bool,
     has_exec: bool,
     /// `-e` / `-l` actions in order: (is_exec, text).
     actions: Vec<(bool, String)>,
@@ -100,6 +112,22 @@ fn collect_args(argv: &[String]) -> Result<Options, String> {
             }
             (Some(b'-'), "--profile=json") => {
                 o.profile = Some(lunajit::profile::ReportFormat::Json)
+            }
+            (Some(b'-'), "--jit=off") => o.jit = Some(false),
+            (Some(b'-'), "--jit=external") => o.jit = Some(true),
+            (Some(b'-'), "--jit-stats") => o.jit_stats = true,
+            (Some(b'-'), _) if a == "--emit-asm" || a.starts_with("--emit-asm=") => {
+                let val = match a.strip_prefix("--emit-asm=") {
+                    Some(v) => v.to_string(),
+                    None => {
+                        i += 1;
+                        argv.get(i).cloned().unwrap_or_default()
+                    }
+                };
+                if val.is_empty() {
+                    return Err("'--emit-asm' needs a directory".into());
+                }
+                o.emit_asm = Some(val);
             }
             (Some(b'-'), _) if a == "--jit-threshold" || a.starts_with("--jit-threshold=") => {
                 let val = match a.strip_prefix("--jit-threshold=") {
@@ -305,6 +333,13 @@ fn main() -> ExitCode {
     if let Some(n) = opts.jit_threshold {
         lua.state().g().profile.thresholds = lunajit::profile::Thresholds::from_scale(n);
     }
+    if opts.jit == Some(true) {
+        let config = lunajit::jit::JitConfig {
+            emit_asm: opts.emit_asm.as_ref().map(std::path::PathBuf::from),
+            timeout: None,
+        };
+        lua.state().g().jit = lunajit::jit::Jit::new(config).map(Box::new);
+    }
     if let Some(format) = opts.profile {
         let name = script.first().map_or("(no script)", String::as_str);
         lunajit::profile::start_session(lua.state().g(), format, name);
@@ -312,6 +347,13 @@ fn main() -> ExitCode {
     let code = run(&mut lua, &opts, &argv, &script, stdin_tty);
     lunajit::stdlib::io::flush_stdout();
     lunajit::profile::finish_session(lua.state().g());
+    if opts.jit_stats {
+        let text = match &lua.state().g().jit {
+            Some(j) => j.stats_text(),
+            None => "jit: off\n".to_string(),
+        };
+        eprint!("{text}");
+    }
     code
 }
 

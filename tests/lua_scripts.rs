@@ -23,8 +23,11 @@ use std::collections::BTreeSet;
 /// whole suite under it, e.g. when the JIT lands:
 /// `&["--jit=external", "--jit-threshold", "1"]` (compile everything at first call).
 const CONFIGS: &[&[&str]] = &[
-    // The default configuration: no extra arguments.
-    &[],
+    // The interpreter only.
+    &["--jit=off"],
+    // The JIT compiling every function at its first call (and every loop at
+    // its fourth back-edge): native code runs wherever it can.
+    &["--jit=external", "--jit-threshold", "1"],
 ];
 
 /// Relative path (from the crate root) of the script `name`, exactly as it is passed

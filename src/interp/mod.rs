@@ -103,6 +103,9 @@ fn hot_event(l: &mut State, proto: &crate::runtime::func::Proto, kind: profile::
         kind,
         where_,
     });
+    if l.g().jit.is_some() {
+        crate::jit::on_hot(l, proto as *const _ as *mut _);
+    }
 }
 
 /// Runs the Lua frame on top of the frame stack until it returns.
@@ -178,6 +181,8 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
             // the prototype warms up (always under --profile)
             #[allow(unused_mut, unused_variables)]
             let mut recording = REC;
+            // native code is installed for this prototype (checked at back-edges)
+            let mut has_native = (*prof).native.is_some();
             if REC && recording {
                 l.g().profile.publish((*prof).id);
             }
@@ -218,6 +223,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                         if cell.counts[0] == l.g().profile.thresholds.loop_iterations {
                             hot_loop(l, proto, npc as u32);
                             recording = (*prof).recording;
+                            has_native = (*prof).native.is_some();
                         }
                     }
                 }};
@@ -421,12 +427,58 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                 }};
             }
 
+            // run the prototype's native code from entry `$entry` (0 = start,
+            // else an OSR loop header); it returns from the function or exits
+            // at a pc where this loop resumes the intact frame
+            macro_rules! enter_native {
+                ($entry:expr) => {{
+                    let nc = (*prof).native.as_ref().unwrap_unchecked();
+                    let f = nc.entry;
+                    let vm: *mut crate::jit::abi::JitVm =
+                        &mut *l.g().jit.as_deref_mut().unwrap_unchecked().vm;
+                    (*vm).state = l as *mut State;
+                    (*vm).k = k;
+                    (*vm).upvals = upvals;
+                    savepc!();
+                    let st = f(vm, base, $entry);
+                    match crate::jit::abi::decode(st) {
+                        Some(crate::jit::abi::Status::Return { first, n }) => {
+                            do_return!(base_idx + first, n);
+                        }
+                        Some(crate::jit::abi::Status::Deopt { pc: npc }) => {
+                            if let Some(j) = l.g().jit.as_deref_mut() {
+                                j.stats.deopts += 1;
+                            }
+                            pc = code0.add(npc);
+                        }
+                        None => {
+                            return Err(l.rt_error("internal error: bad status from native code"));
+                        }
+                    }
+                }};
+            }
+            // after a back-edge: continue in native code if the loop header
+            // has an OSR entry
+            macro_rules! osr {
+                () => {{
+                    if has_native && !trap {
+                        let npc = pc.offset_from(code0) as usize;
+                        if let Some(e) = (*prof).native.as_ref().unwrap_unchecked().osr_entry(npc) {
+                            enter_native!(e);
+                        }
+                    }
+                }};
+            }
+
             // call hook of a fixed-parameter function entered here (a
             // vararg function's runs at VARARGPREP)
             if trap && pc == proto.code.as_ptr() && !proto.is_vararg {
                 let r = rdebug::hook_lua_call(l, |l| &mut l.hook_oldpc);
                 reload!();
                 r?;
+            }
+            if pc == code0 && has_native && !trap {
+                enter_native!(0);
             }
             loop {
                 let i = *pc;
@@ -1069,6 +1121,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                             savepc!();
                             return Ok(false);
                         }
+                        osr!();
                     }
                     OpCode::EQ => {
                         let va = *reg!(ins::a(i));
@@ -1291,6 +1344,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                                     savepc!();
                                     return Ok(false);
                                 }
+                                osr!();
                             }
                         } else {
                             let step = (*ra.add(2)).as_float();
@@ -1311,6 +1365,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                                     savepc!();
                                     return Ok(false);
                                 }
+                                osr!();
                             }
                         }
                     }
@@ -1410,6 +1465,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                                 savepc!();
                                 return Ok(false);
                             }
+                            osr!();
                         }
                     }
                     OpCode::SETLIST => {

@@ -359,6 +359,9 @@ pub struct ProtoProfile {
     /// Per instruction: index into `ics`, or [`NO_IC`].
     pub ic_index: Box<[u32]>,
     pub ics: Box<[InlineCache]>,
+    /// Native code installed by the JIT (`crate::jit`), entered by the
+    /// interpreter at the function's start and at OSR loop headers.
+    pub native: Option<crate::jit::abi::NativeCode>,
     /// Type feedback, back-edge counts and cache hits are being recorded.
     /// True from creation until the function or one of its loops becomes hot
     /// (the warm-up window; with `--profile`, until exit).
@@ -385,6 +388,7 @@ impl ProtoProfile {
             ic_index: ic_index.into_boxed_slice(),
             ics: vec![InlineCache::default(); n].into_boxed_slice(),
             recording: true,
+            native: None,
         }
     }
 

@@ -169,6 +169,8 @@ pub struct Global {
     pub closing: bool,
     /// Hotness thresholds, the hot-event policy and `--profile` state.
     pub profile: crate::profile::VmProfile,
+    /// The JIT controller when `--jit=external` is on.
+    pub jit: Option<Box<crate::jit::Jit>>,
 }
 
 impl Global {
@@ -639,6 +641,7 @@ pub fn new_universe() -> *mut State {
         warn_on: false,
         closing: false,
         profile: crate::profile::VmProfile::default(),
+        jit: None,
     }));
     // SAFETY: g is fresh; the main thread is owned by the universe (freed by
     // `close_universe`), not linked in the object list.

@@ -1,0 +1,253 @@
+//! Tier 1: the external-toolchain JIT (`../shared/DESIGN.md`, "Generated
+//! code", "Toolchain and loading").
+//!
+//! Today's state (issue 5 in progress): when the profiler reports a hot
+//! function or loop, [`on_hot`] compiles that prototype and every nested
+//! prototype not yet compiled in one batch, synchronously on the main thread:
+//! [`snapshot`] copies them out of the heap, [`emit::x86_64`] writes one `.s`
+//! file, [`toolchain`] assembles and links it into a shared object, [`loader`]
+//! opens it, and each function's entry is installed in its prototype's
+//! profile (`ProtoProfile::native`). The interpreter enters native code at a
+//! function's start (and at a hot loop's header, OSR) and resumes the frame
+//! wherever the native code exits (see [`abi`]).
+//!
+//! Not yet: the worker thread and batching window, the LIR, calls and table
+//! access in native code (they exit to the interpreter), deopt counting and
+//! recompilation, the code cache.
+
+pub mod abi;
+pub mod emit;
+pub mod loader;
+pub mod snapshot;
+pub mod toolchain;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::runtime::func::Proto;
+use crate::runtime::state::State;
+
+/// How the JIT was asked to run.
+#[derive(Clone, Debug, Default)]
+pub struct JitConfig {
+    /// Keep every `.s` file in this directory (`--emit-asm DIR`).
+    pub emit_asm: Option<PathBuf>,
+    /// Time-out of each toolchain run.
+    pub timeout: Option<Duration>,
+}
+
+/// Counters for `--jit-stats`.
+#[derive(Clone, Debug, Default)]
+pub struct JitStats {
+    pub functions_compiled: u64,
+    pub batches: u64,
+    pub toolchain_runs: u64,
+    pub toolchain_failures: u64,
+    pub blacklisted: u64,
+    pub deopts: u64,
+    pub as_ms: f64,
+    pub ld_ms: f64,
+    pub dlopen_ms: f64,
+    pub longest_wait_ms: f64,
+    pub native_instructions: u64,
+    pub instructions: u64,
+}
+
+/// The JIT controller, owned by `Global` when `--jit=external` is on.
+pub struct Jit {
+    pub config: JitConfig,
+    pub toolchain: toolchain::Toolchain,
+    pub stats: JitStats,
+    /// The block native code receives.
+    pub vm: Box<abi::JitVm>,
+    /// Prototypes compiled, being compiled or blacklisted (by id).
+    done: std::collections::HashSet<u32>,
+    /// Scratch directory for `.s`/`.so` files when `--emit-asm` is not given.
+    scratch: Option<tempfile::TempDir>,
+    /// Set after the first toolchain warning, so it is printed once.
+    warned: bool,
+}
+
+/// Default time-out of one toolchain run.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+
+impl Jit {
+    /// A controller with the detected toolchain. Returns `None`, after one
+    /// warning on stderr, when no usable toolchain is found.
+    pub fn new(config: JitConfig) -> Option<Jit> {
+        let tc = toolchain::Toolchain::detect();
+        if tc.assembler.is_none() && tc.cc.is_none() {
+            eprintln!(
+                "lunajit: warning: no assembler or C compiler found (set LUNAJIT_AS, LUNAJIT_LD \
+                 or LUNAJIT_CC); running without the JIT"
+            );
+            return None;
+        }
+        Some(Jit {
+            config,
+            toolchain: tc,
+            stats: JitStats::default(),
+            vm: Box::default(),
+            done: Default::default(),
+            scratch: None,
+            warned: false,
+        })
+    }
+
+    /// `--jit-stats`: one `name: value` per line.
+    pub fn stats_text(&self) -> String {
+        let s = &self.stats;
+        format!(
+            "functions compiled: {}\nbatches: {}\ntoolchain runs: {}\ntoolchain failures: {}\n\
+             cache hits: 0\ncache misses: {}\ndeopts: {}\nblacklisted: {}\nnative entries: {}\n\
+             native instructions: {} of {}\nas ms: {:.1}\nld ms: {:.1}\ndlopen ms: {:.1}\n\
+             longest main-thread wait ms: {:.1}\n",
+            s.functions_compiled,
+            s.batches,
+            s.toolchain_runs,
+            s.toolchain_failures,
+            s.batches,
+            s.deopts,
+            s.blacklisted,
+            self.vm.entries,
+            s.native_instructions,
+            s.instructions,
+            s.as_ms,
+            s.ld_ms,
+            s.dlopen_ms,
+            s.longest_wait_ms
+        )
+    }
+
+    fn work_dir(&mut self) -> std::io::Result<PathBuf> {
+        if let Some(d) = &self.config.emit_asm {
+            std::fs::create_dir_all(d)?;
+            return Ok(d.clone());
+        }
+        if self.scratch.is_none() {
+            self.scratch = Some(tempfile::Builder::new().prefix("lunajit-").tempdir()?);
+        }
+        Ok(self
+            .scratch
+            .as_ref()
+            .expect("just set")
+            .path()
+            .to_path_buf())
+    }
+}
+
+/// Collects `p` and its nested prototypes that are not compiled yet.
+fn batch_of(jit: &mut Jit, p: *mut Proto, out: &mut Vec<*mut Proto>) {
+    // SAFETY: `p` is a live prototype reachable from a running closure; its
+    // nested prototypes are kept alive by it.
+    let pr = unsafe { &*p };
+    // SAFETY: profile read between instructions.
+    let id = unsafe { pr.profile.view() }.id;
+    if jit.done.insert(id) {
+        out.push(p);
+    }
+    for &c in pr.protos.iter() {
+        batch_of(jit, c, out);
+    }
+}
+
+/// Called by the interpreter when `p` (or one of its loops) became hot:
+/// compiles a batch and installs the results. Failures blacklist the batch
+/// and are reported once; the script goes on in the interpreter.
+pub fn on_hot(l: &mut State, p: *mut Proto) {
+    let Some(jit) = l.g().jit.as_deref_mut() else {
+        return;
+    };
+    let start = Instant::now();
+    let mut batch = Vec::new();
+    batch_of(jit, p, &mut batch);
+    if batch.is_empty() {
+        return;
+    }
+    // SAFETY: the batch's protos are live (see `batch_of`) and no Lua code runs.
+    let snaps: Vec<snapshot::ProtoSnapshot> = batch
+        .iter()
+        .map(|&p| unsafe { snapshot::ProtoSnapshot::of(p) })
+        .collect();
+    let mut text = String::new();
+    emit::x86_64::file_header(&mut text);
+    let mut emitted = Vec::new();
+    for s in &snaps {
+        let e = emit::x86_64::emit_function(s, &mut text);
+        jit.stats.native_instructions += e.native_instructions as u64;
+        jit.stats.instructions += s.code.len() as u64;
+        emitted.push(e);
+    }
+    emit::x86_64::file_trailer(&mut text);
+    jit.stats.batches += 1;
+    let result = build_and_load(jit, &snaps, &text);
+    match result {
+        Ok(lib) => {
+            for ((&p, e), s) in batch.iter().zip(&emitted).zip(&snaps) {
+                // SAFETY: the library stays loaded forever (loader::open).
+                let addr = unsafe { lib.symbol_address(&e.symbol) };
+                match addr {
+                    Ok(addr) => {
+                        // SAFETY: the symbol is a function the emitter wrote with
+                        // the `abi::NativeFn` signature.
+                        let entry: abi::NativeFn = unsafe { std::mem::transmute(addr) };
+                        // SAFETY: profile written between instructions.
+                        unsafe {
+                            (*(*p).profile.get()).native = Some(abi::NativeCode {
+                                entry,
+                                osr_pcs: e.osr_pcs.iter().copied().collect(),
+                            })
+                        };
+                        jit.stats.functions_compiled += 1;
+                        tracing::debug!(target: "jit", function = %s.name, symbol = %e.symbol, "installed");
+                    }
+                    Err(err) => {
+                        tracing::debug!(target: "jit", function = %s.name, error = %err, "no symbol");
+                        jit.stats.blacklisted += 1;
+                    }
+                }
+            }
+        }
+        Err(msg) => {
+            jit.stats.blacklisted += batch.len() as u64;
+            if !jit.warned {
+                jit.warned = true;
+                eprintln!("lunajit: warning: JIT compilation failed, running interpreted: {msg}");
+            }
+            tracing::debug!(target: "jit", error = %msg, "batch blacklisted");
+        }
+    }
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    if ms > jit.stats.longest_wait_ms {
+        jit.stats.longest_wait_ms = ms;
+    }
+}
+
+fn build_and_load(
+    jit: &mut Jit,
+    snaps: &[snapshot::ProtoSnapshot],
+    text: &str,
+) -> Result<&'static loader::LoadedLibrary, String> {
+    let dir = jit
+        .work_dir()
+        .map_err(|e| format!("cannot create a work directory: {e}"))?;
+    let digest = blake3::hash(text.as_bytes()).to_hex()[..16].to_string();
+    let first = snaps.first().map_or(0, |s| s.id);
+    let asm = dir.join(format!("lj_{first}_{digest}.s"));
+    let so = dir.join(format!("lj_{first}_{digest}.so"));
+    std::fs::write(&asm, text).map_err(|e| format!("cannot write {}: {e}", asm.display()))?;
+    jit.stats.toolchain_runs += 1;
+    let timeout = jit.config.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let report = jit
+        .toolchain
+        .build_shared_object(&asm, &so, timeout)
+        .map_err(|e| {
+            jit.stats.toolchain_failures += 1;
+            e.to_string()
+        })?;
+    jit.stats.as_ms += report.as_ms;
+    jit.stats.ld_ms += report.ld_ms;
+    let (lib, ms) = loader::open_timed(&so).map_err(|e| e.to_string())?;
+    jit.stats.dlopen_ms += ms;
+    Ok(lib.leak())
+}
