@@ -286,6 +286,54 @@ fn read_script(path: &str) -> Result<Vec<u8>, String> {
     })
 }
 
+/// `lunajit asm script.lua [--function NAME]`: prints the x86-64 assembly the
+/// JIT would generate for the script's functions, without running it.
+fn asm_command(args: &[String]) -> ExitCode {
+    let mut script = None;
+    let mut function = None;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--function" => {
+                i += 1;
+                match args.get(i) {
+                    Some(f) => function = Some(f.clone()),
+                    None => {
+                        eprint_error("'--function' needs a name");
+                        return ExitCode::from(1);
+                    }
+                }
+            }
+            s if s.starts_with("--function=") => function = Some(s[11..].to_string()),
+            s if script.is_none() => script = Some(s.to_string()),
+            s => {
+                eprint_error(&format!("asm: unexpected argument '{s}'"));
+                return ExitCode::from(1);
+            }
+        }
+        i += 1;
+    }
+    let Some(path) = script else {
+        eprint_error("usage: lunajit asm script.lua [--function NAME]");
+        return ExitCode::from(1);
+    };
+    let (src, name) = match read_named_script(&path) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let mut lua = Lua::new();
+    match lunajit::jit::assembly_of(lua.state(), &src, &name, function.as_deref()) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(m) => {
+            eprint_error(&m);
+            ExitCode::from(1)
+        }
+    }
+}
+
 /// `LUNAJIT_LOG` (tracing's env-filter syntax, e.g. `profile=debug`) turns on
 /// logging to stderr; without it nothing is logged.
 fn init_logging() {
@@ -307,6 +355,9 @@ fn init_logging() {
 fn main() -> ExitCode {
     init_logging();
     let argv: Vec<String> = std::env::args().collect();
+    if argv.get(1).map(String::as_str) == Some("asm") {
+        return asm_command(&argv[2..]);
+    }
     let opts = match collect_args(&argv) {
         Ok(o) => o,
         Err(msg) => {

@@ -131,6 +131,7 @@ lua_scripts! {
     goto_labels,
     integer_float_conv,
     inline_cache_invalidation,
+    int_division_edges,
     integer_overflow,
     length,
     lexer_escapes,

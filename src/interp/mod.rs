@@ -68,6 +68,37 @@ fn for_limit(l: &mut State, init: i64, lim: &TValue, step: i64) -> LuaResult<(i6
     Ok((p, if step > 0 { init > p } else { init < p }))
 }
 
+/// Deopt policy: counts an exit from native code at `pc`. Exits at
+/// instructions without a native form are expected; a guard that fails on
+/// most entries (values of types the fast paths do not cover) makes the
+/// prototype lose its native code and stay interpreted (counted as
+/// blacklisted; recompiling without the failing specialisation is not built
+/// yet).
+#[cold]
+#[inline(never)]
+fn deopted(l: &mut State, prof: *mut profile::ProtoProfile, pc: usize) {
+    /// Guard failures tolerated before the policy looks at the ratio.
+    const GRACE: u64 = 1000;
+    // SAFETY: the running prototype's profile, between instructions.
+    let p = unsafe { &mut *prof };
+    let Some(nc) = p.native.as_mut() else { return };
+    let guard = !nc.no_native.contains(&(pc as u32));
+    if guard {
+        nc.guard_failures += 1;
+    }
+    let drop_it = guard && nc.guard_failures > GRACE && nc.guard_failures * 2 > nc.entries;
+    if let Some(j) = l.g().jit.as_deref_mut() {
+        j.stats.deopts += 1;
+        if drop_it {
+            j.stats.blacklisted += 1;
+        }
+    }
+    if drop_it {
+        tracing::debug!(target: "jit", proto = p.id, "native code exits too often: dropped");
+        p.native = None;
+    }
+}
+
 /// Delivers "function became hot" to the VM's hot policy.
 #[cold]
 #[inline(never)]
@@ -432,7 +463,8 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
             // at a pc where this loop resumes the intact frame
             macro_rules! enter_native {
                 ($entry:expr) => {{
-                    let nc = (*prof).native.as_ref().unwrap_unchecked();
+                    let nc = (*prof).native.as_mut().unwrap_unchecked();
+                    nc.entries += 1;
                     let f = nc.entry;
                     let vm: *mut crate::jit::abi::JitVm =
                         &mut *l.g().jit.as_deref_mut().unwrap_unchecked().vm;
@@ -446,10 +478,9 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                             do_return!(base_idx + first, n);
                         }
                         Some(crate::jit::abi::Status::Deopt { pc: npc }) => {
-                            if let Some(j) = l.g().jit.as_deref_mut() {
-                                j.stats.deopts += 1;
-                            }
                             pc = code0.add(npc);
+                            deopted(l, prof, npc);
+                            has_native = (*prof).native.is_some();
                         }
                         None => {
                             return Err(l.rt_error("internal error: bad status from native code"));
@@ -477,7 +508,11 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                 reload!();
                 r?;
             }
-            if pc == code0 && has_native && !trap {
+            if pc == code0
+                && has_native
+                && !trap
+                && (*prof).native.as_ref().unwrap_unchecked().at_start
+            {
                 enter_native!(0);
             }
             loop {

@@ -120,18 +120,25 @@ pub fn abi_fingerprint() -> u64 {
 #[derive(Clone, Debug)]
 pub struct NativeCode {
     pub entry: NativeFn,
-    /// pcs (0-based) of the loop headers that have an OSR entry; entry id
-    /// `1 + i` enters at `osr_pcs[i]`.
-    pub osr_pcs: Box<[u32]>,
+    /// Whether the interpreter should enter at the function's start (entry 0).
+    pub at_start: bool,
+    /// (pc, entry id) of the loop headers worth entering by OSR.
+    pub osr: Box<[(u32, u32)]>,
+    /// pcs of the instructions without a native form: exits there are
+    /// expected, not guard failures.
+    pub no_native: Box<[u32]>,
+    /// Native entries, and exits where a guard failed, for the deopt policy.
+    pub entries: u64,
+    pub guard_failures: u64,
 }
 
 impl NativeCode {
     /// The entry id for resuming at `pc`, if there is one.
     pub fn osr_entry(&self, pc: usize) -> Option<u32> {
-        self.osr_pcs
+        self.osr
             .iter()
-            .position(|&p| p as usize == pc)
-            .map(|i| i as u32 + 1)
+            .find(|&&(p, _)| p as usize == pc)
+            .map(|&(_, id)| id)
     }
 }
 

@@ -32,7 +32,8 @@ use crate::runtime::state::State;
 pub struct JitConfig {
     /// Keep every `.s` file in this directory (`--emit-asm DIR`).
     pub emit_asm: Option<PathBuf>,
-    /// Time-out of each toolchain run.
+    /// Time-out of each toolchain run (`LUNAJIT_TOOLCHAIN_TIMEOUT_MS`, default
+    /// [`DEFAULT_TIMEOUT`]).
     pub timeout: Option<Duration>,
 }
 
@@ -74,14 +75,48 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 impl Jit {
     /// A controller with the detected toolchain. Returns `None`, after one
     /// warning on stderr, when no usable toolchain is found.
-    pub fn new(config: JitConfig) -> Option<Jit> {
+    pub fn new(mut config: JitConfig) -> Option<Jit> {
         let tc = toolchain::Toolchain::detect();
-        if tc.assembler.is_none() && tc.cc.is_none() {
-            eprintln!(
-                "lunajit: warning: no assembler or C compiler found (set LUNAJIT_AS, LUNAJIT_LD \
-                 or LUNAJIT_CC); running without the JIT"
-            );
+        // overrides that name nothing usable
+        let broken: Vec<String> = [
+            (toolchain::ENV_AS, tc.assembler.is_none()),
+            (toolchain::ENV_LD, tc.linker.is_none()),
+            (toolchain::ENV_CC, tc.cc.is_none()),
+        ]
+        .iter()
+        .filter_map(|&(var, missing)| {
+            let v = std::env::var_os(var)?;
+            missing.then(|| format!("{var}={} is not an executable program", v.to_string_lossy()))
+        })
+        .collect();
+        let usable = (tc.assembler.is_some() && tc.linker.is_some()) || tc.cc.is_some();
+        if !usable {
+            let why = if broken.is_empty() {
+                "no assembler and linker or C compiler found (set LUNAJIT_AS and LUNAJIT_LD, or \
+                 LUNAJIT_CC)"
+                    .to_string()
+            } else {
+                broken.join("; ")
+            };
+            eprintln!("lunajit: warning: {why}; running without the JIT");
             return None;
+        }
+        if !broken.is_empty() {
+            eprintln!(
+                "lunajit: warning: {}; compiling with {}",
+                broken.join("; "),
+                if tc.assembler.is_some() && tc.linker.is_some() {
+                    "as and ld"
+                } else {
+                    "cc -shared"
+                }
+            );
+        }
+        if config.timeout.is_none() {
+            config.timeout = std::env::var("LUNAJIT_TOOLCHAIN_TIMEOUT_MS")
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok())
+                .map(Duration::from_millis);
         }
         Some(Jit {
             config,
@@ -192,10 +227,26 @@ pub fn on_hot(l: &mut State, p: *mut Proto) {
                         // the `abi::NativeFn` signature.
                         let entry: abi::NativeFn = unsafe { std::mem::transmute(addr) };
                         // SAFETY: profile written between instructions.
+                        // Enter only where native code runs for a while: at the
+                        // start of a function without exits or with a fully
+                        // native loop, and at headers of fully native loops.
+                        let osr: Box<[(u32, u32)]> = e
+                            .osr_pcs
+                            .iter()
+                            .zip(&e.osr_native_loop)
+                            .enumerate()
+                            .filter(|(_, (_, &full))| full)
+                            .map(|(i, (&pc, _))| (pc, i as u32 + 1))
+                            .collect();
+                        let at_start = e.exits.is_empty() || !osr.is_empty();
                         unsafe {
                             (*(*p).profile.get()).native = Some(abi::NativeCode {
                                 entry,
-                                osr_pcs: e.osr_pcs.iter().copied().collect(),
+                                at_start,
+                                osr,
+                                no_native: e.exits.iter().copied().collect(),
+                                entries: 0,
+                                guard_failures: 0,
                             })
                         };
                         jit.stats.functions_compiled += 1;
@@ -250,4 +301,61 @@ fn build_and_load(
     let (lib, ms) = loader::open_timed(&so).map_err(|e| e.to_string())?;
     jit.stats.dlopen_ms += ms;
     Ok(lib.leak())
+}
+
+/// `lunajit asm`: the assembly of every function of a chunk (or of the
+/// functions whose name is `function`: a global or local name like `fib`, a
+/// field like `Counter.inc`, or `main` for the main chunk), as one complete
+/// file that the assembler accepts as is. The code is what a
+/// `--jit-threshold 1` run compiles (no feedback yet). Errors are syntax
+/// errors or "no function named ...".
+pub fn assembly_of(
+    l: &mut State,
+    source: &[u8],
+    chunkname: &str,
+    function: Option<&str>,
+) -> Result<String, String> {
+    let cl = crate::runtime::load::load(l, source, chunkname, "bt", true)?;
+    // nothing below allocates on the Lua heap, so the closure stays alive
+    // SAFETY: `cl` was just created and is live.
+    let root = unsafe { (*cl).proto };
+    let mut all = Vec::new();
+    fn walk(p: *mut Proto, out: &mut Vec<*mut Proto>) {
+        out.push(p);
+        // SAFETY: nested prototypes are kept alive by their parent.
+        for &c in unsafe { (*p).protos.iter() } {
+            walk(c, out);
+        }
+    }
+    walk(root, &mut all);
+    let names = crate::profile::report::names(&all);
+    let chosen: Vec<*mut Proto> = match function {
+        None => all.clone(),
+        Some(f) => all
+            .iter()
+            .copied()
+            .filter(|p| {
+                let n = &names[p];
+                let bare = n.split(" (").next().unwrap_or("");
+                bare == f || (f == "main" && bare == "main chunk")
+            })
+            .collect(),
+    };
+    if chosen.is_empty() {
+        return Err(format!(
+            "no function named '{}' in {}",
+            function.unwrap_or("?"),
+            crate::syntax::chunk_id(chunkname)
+        ));
+    }
+    let mut text = String::new();
+    emit::x86_64::file_header(&mut text);
+    for &p in &chosen {
+        // SAFETY: live prototypes (see above), no Lua code running.
+        let mut s = unsafe { snapshot::ProtoSnapshot::of(p) };
+        s.name = names[&p].clone();
+        emit::x86_64::emit_function(&s, &mut text);
+    }
+    emit::x86_64::file_trailer(&mut text);
+    Ok(text)
 }

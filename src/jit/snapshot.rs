@@ -2,7 +2,6 @@
 //! copied out of the heap so the lowering can run on any thread and holds no
 //! GC pointers (`../shared/DESIGN.md`, "Values and the VM").
 
-use crate::bytecode::ins;
 use crate::runtime::func::Proto;
 use crate::runtime::value::{TFLOAT, TINT};
 
@@ -55,22 +54,10 @@ impl ProtoSnapshot {
                     _ => ConstKind::Other,
                 })
                 .collect();
-        let listing = pr
-            .code
-            .iter()
-            .map(|&i| {
-                let op = ins::opcode(i);
-                format!(
-                    "{:<9} a={} b={} c={} k={} bx={} sj={}",
-                    op.name(),
-                    ins::a(i),
-                    ins::b(i),
-                    ins::c(i),
-                    ins::k(i) as u8,
-                    ins::bx(i),
-                    ins::sj(i)
-                )
-            })
+        // SAFETY: `p` and its nested prototypes are live (caller's promise).
+        let plain = unsafe { crate::stdlib::strpack::plain_proto(pr) };
+        let listing = (0..pr.code.len())
+            .map(|pc| crate::bytecode::listing::instruction_text(&plain, pc))
             .collect();
         let source = crate::syntax::chunk_id(&pr.source_name());
         let mut h = blake3::Hasher::new();

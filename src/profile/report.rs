@@ -101,7 +101,7 @@ pub fn method() -> String {
 /// Readable name of every prototype: `name (source:line)` where a name can be
 /// read from the parent's bytecode (the `CLOSURE` result stored into a global, a
 /// field or a local), else `function (source:line)`; `main chunk (source)`.
-fn names(protos: &[*mut Proto]) -> HashMap<*mut Proto, String> {
+pub fn names(protos: &[*mut Proto]) -> HashMap<*mut Proto, String> {
     let mut given: HashMap<*mut Proto, String> = HashMap::new();
     for &p in protos {
         // SAFETY: the protos are kept alive by the profiler's list.

@@ -145,7 +145,7 @@ pub fn dump(l: &mut State) -> LuaResult<usize> {
 ///
 /// # Safety
 /// `p`'s constants, nested protos and source must be live.
-unsafe fn plain_proto(p: &crate::runtime::func::Proto) -> crate::bytecode::Proto {
+pub(crate) unsafe fn plain_proto(p: &crate::runtime::func::Proto) -> crate::bytecode::Proto {
     use crate::bytecode::Constant;
     let constants =
         p.k.iter()

@@ -31,6 +31,30 @@ pub struct Emitted {
     pub osr_pcs: Vec<u32>,
     /// Instructions that got a native fast path (the rest exit at once).
     pub native_instructions: usize,
+    /// pcs of the instructions without a native form (they always exit).
+    pub exits: Vec<u32>,
+    /// For each OSR entry (same order as `osr_pcs`): whether the whole loop,
+    /// from its header to its back-edge, is native, so entering it is not
+    /// followed by an immediate exit.
+    pub osr_native_loop: Vec<bool>,
+}
+
+/// Back-edges: (header pc, back-edge pc) of every loop.
+fn loops(code: &[u32]) -> Vec<(u32, u32)> {
+    let mut v = Vec::new();
+    for (pc, &i) in code.iter().enumerate() {
+        let t = match ins::opcode(i) {
+            OpCode::FORLOOP | OpCode::TFORLOOP => Some(pc as i64 + 1 - ins::bx(i) as i64),
+            OpCode::JMP if ins::sj(i) < 0 => Some(pc as i64 + 1 + ins::sj(i) as i64),
+            _ => None,
+        };
+        if let Some(t) = t {
+            if t >= 0 {
+                v.push((t as u32, pc as u32));
+            }
+        }
+    }
+    v
 }
 
 /// The file header: syntax, section, and the ABI offsets as `.set` constants.
@@ -137,6 +161,7 @@ pub fn emit_function(p: &ProtoSnapshot, out: &mut String) -> Emitted {
         c.line(&format!("je {l}"));
     }
     let mut native = 0;
+    let mut exits = Vec::new();
     let mut deopts: Vec<usize> = Vec::new();
     for pc in 0..p.code.len() {
         let i = p.code[pc];
@@ -150,6 +175,8 @@ pub fn emit_function(p: &ProtoSnapshot, out: &mut String) -> Emitted {
         let _ = writeln!(c.out, "{}:", c.label(pc as i64));
         if emit_instruction(&mut c, pc, i, op, &mut deopts) {
             native += 1;
+        } else {
+            exits.push(pc as u32);
         }
     }
     deopts.sort_unstable();
@@ -167,10 +194,22 @@ pub fn emit_function(p: &ProtoSnapshot, out: &mut String) -> Emitted {
     c.line("ret");
     c.line(&format!(".size {symbol}, .-{symbol}"));
     out.push_str(&c.out);
+    let all_loops = loops(&p.code);
+    let osr_native_loop = osr
+        .iter()
+        .map(|&h| {
+            all_loops
+                .iter()
+                .filter(|(hh, _)| *hh == h)
+                .all(|&(h, b)| !exits.iter().any(|&x| x >= h && x <= b))
+        })
+        .collect();
     Emitted {
         symbol,
         osr_pcs: osr,
         native_instructions: native,
+        exits,
+        osr_native_loop,
     }
 }
 
@@ -417,6 +456,70 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
         }
         OpCode::ADDI => {
             return arith(c, pc, op, a, b, Operand::Int(ins::sc(i) as i64), deopts);
+        }
+        OpCode::MOD | OpCode::IDIV | OpCode::MODK | OpCode::IDIVK => {
+            // integers only (floats and zero divisors exit: the interpreter
+            // raises "attempt to perform 'n%%0'")
+            deopts.push(pc);
+            let f = c.f.clone();
+            let done = format!(".L{f}_{pc}_done");
+            let minus1 = format!(".L{f}_{pc}_m1");
+            c.line(&format!("cmp {}, {TINT}", Ctx::tt(b)));
+            c.line(&format!("jne {fail}"));
+            match op {
+                OpCode::MOD | OpCode::IDIV => {
+                    c.line(&format!("cmp {}, {TINT}", Ctx::tt(cc)));
+                    c.line(&format!("jne {fail}"));
+                    c.line(&format!("mov rcx, {}", Ctx::val(cc)));
+                }
+                _ => match c.p.consts.get(cc as usize) {
+                    Some(ConstKind::Int(k)) => c.line(&format!("mov rcx, {k}")),
+                    _ => {
+                        c.line(&format!("jmp {fail}"));
+                        return false;
+                    }
+                },
+            }
+            let is_mod = matches!(op, OpCode::MOD | OpCode::MODK);
+            c.line("test rcx, rcx");
+            c.line(&format!("je {fail}"));
+            c.line("cmp rcx, -1");
+            c.line(&format!("je {minus1}"));
+            c.line(&format!("mov rax, {}", Ctx::val(b)));
+            c.line("cqo");
+            c.line("idiv rcx");
+            // floor the truncated result: a non-zero remainder whose sign
+            // differs from the divisor's
+            let exact = format!(".L{f}_{pc}_ex");
+            c.line("test rdx, rdx");
+            c.line(&format!("je {exact}"));
+            c.line("mov r8, rdx");
+            c.line("xor r8, rcx");
+            c.line(&format!("jns {exact}"));
+            if is_mod {
+                c.line("add rdx, rcx");
+            } else {
+                c.line("sub rax, 1");
+            }
+            let _ = writeln!(c.out, "{exact}:");
+            if is_mod {
+                c.line(&format!("mov {}, rdx", Ctx::val(a)));
+            } else {
+                c.line(&format!("mov {}, rax", Ctx::val(a)));
+            }
+            c.set_tt(a, TINT);
+            c.line(&format!("jmp {done}"));
+            // x % -1 == 0 and x // -1 == -x (wrapping), without idiv's overflow trap
+            let _ = writeln!(c.out, "{minus1}:");
+            if is_mod {
+                c.line(&format!("mov {}, 0", Ctx::val(a)));
+            } else {
+                c.line(&format!("mov rax, {}", Ctx::val(b)));
+                c.line("neg rax");
+                c.line(&format!("mov {}, rax", Ctx::val(a)));
+            }
+            c.set_tt(a, TINT);
+            let _ = writeln!(c.out, "{done}:");
         }
         OpCode::UNM => {
             deopts.push(pc);

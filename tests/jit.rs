@@ -1,0 +1,222 @@
+//! The external-toolchain JIT through the command line (issue 5, first slice):
+//! native code really runs, exits to the interpreter give the same results,
+//! OSR, a missing or failing toolchain, `--emit-asm`, `lunajit asm`, and
+//! snapshots of the generated assembly. (Every tests/lua script also runs under
+//! `--jit=external --jit-threshold 1`, in tests/lua_scripts.rs.)
+
+mod common;
+
+use common::Run;
+
+/// `name: value` of a `--jit-stats` report.
+fn stat(stderr: &str, name: &str) -> f64 {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no '{name}' in --jit-stats output:\n{stderr}"))
+}
+
+/// Runs a script under the JIT with `--jit-stats`; checks its stdout against
+/// the interpreter's.
+fn jit_run(script: &str, extra: &[&str], env: &[(&str, &str)]) -> (String, String) {
+    let mut run = Run::lunajit()
+        .args(["--jit=external", "--jit-stats"])
+        .args(extra)
+        .arg(script);
+    for (k, v) in env {
+        run = run.env(k, v);
+    }
+    let out = run.run();
+    assert_eq!(out.status, Some(0), "{}", out.describe());
+    let interp = Run::lunajit().args(["--jit=off", script]).run();
+    assert_eq!(interp.status, Some(0), "{}", interp.describe());
+    assert_eq!(
+        out.out(),
+        interp.out(),
+        "JIT and interpreter differ on {script}"
+    );
+    (out.out(), out.err())
+}
+
+#[test]
+fn compiled_run_enters_native_code() {
+    let (_, err) = jit_run("tests/lua/numeric_for.lua", &["--jit-threshold", "1"], &[]);
+    assert!(stat(&err, "functions compiled") >= 1.0, "{err}");
+    assert!(stat(&err, "native entries") >= 1.0, "{err}");
+    assert_eq!(stat(&err, "toolchain runs"), stat(&err, "batches"), "{err}");
+    assert_eq!(stat(&err, "blacklisted"), 0.0, "{err}");
+}
+
+#[test]
+fn values_changing_type_mid_loop_deopt_correctly() {
+    let (out, err) = jit_run("tests/jit/deopt_types.lua", &["--jit-threshold", "1"], &[]);
+    assert_eq!(out, "811200.0\tfloat\n15161.5\n");
+    assert!(stat(&err, "deopts") >= 1.0, "{err}");
+}
+
+#[test]
+fn a_long_loop_moves_to_native_code_by_osr() {
+    // default thresholds: the main chunk is called once, so only the hot loop
+    // can get it compiled, and only OSR can enter the compiled code
+    let (out, err) = jit_run("tests/jit/osr_loop.lua", &[], &[]);
+    assert_eq!(out, "8999997\t1500000500000.000\n");
+    assert!(stat(&err, "functions compiled") >= 1.0, "{err}");
+    assert!(stat(&err, "native entries") >= 1.0, "{err}");
+}
+
+#[test]
+fn missing_assembler_and_compiler_warn_once_and_run_interpreted() {
+    let out = Run::lunajit()
+        .args([
+            "--jit=external",
+            "--jit-threshold",
+            "1",
+            "tests/jit/deopt_types.lua",
+        ])
+        .env("LUNAJIT_AS", "/nonexistent")
+        .env("LUNAJIT_CC", "/nonexistent-cc")
+        .run();
+    assert_eq!(out.status, Some(0), "{}", out.describe());
+    assert_eq!(out.out(), "811200.0\tfloat\n15161.5\n");
+    let err = out.err();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("LUNAJIT_AS=/nonexistent") && err.contains("without the JIT"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_assembler_falls_back_to_cc_with_one_warning() {
+    let out = Run::lunajit()
+        .args([
+            "--jit=external",
+            "--jit-threshold",
+            "1",
+            "--jit-stats",
+            "tests/jit/deopt_types.lua",
+        ])
+        .env("LUNAJIT_AS", "/nonexistent")
+        .run();
+    assert_eq!(out.status, Some(0), "{}", out.describe());
+    assert_eq!(out.out(), "811200.0\tfloat\n15161.5\n");
+    let err = out.err();
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(stat(&err, "functions compiled") >= 1.0, "{err}");
+}
+
+/// A fake tool: a shell script in a temporary directory.
+fn fake_tool(dir: &std::path::Path, name: &str, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let p = dir.join(name);
+    std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn failing_assembler_blacklists_and_the_script_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = fake_tool(dir.path(), "as", "echo 'fake as: refusing' >&2; exit 1");
+    let (out, err) = jit_run(
+        "tests/jit/deopt_types.lua",
+        &["--jit-threshold", "1"],
+        &[("LUNAJIT_AS", &bad)],
+    );
+    assert_eq!(out, "811200.0\tfloat\n15161.5\n");
+    assert!(stat(&err, "blacklisted") >= 1.0, "{err}");
+    assert!(stat(&err, "toolchain failures") >= 1.0, "{err}");
+    assert!(
+        err.contains("fake as: refusing"),
+        "the toolchain's stderr is shown: {err}"
+    );
+    assert_eq!(err.matches("warning").count(), 1, "{err}");
+}
+
+#[test]
+fn hanging_assembler_times_out_and_the_script_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let slow = fake_tool(dir.path(), "as", "sleep 30");
+    let start = std::time::Instant::now();
+    let (out, err) = jit_run(
+        "tests/jit/deopt_types.lua",
+        &["--jit-threshold", "1"],
+        &[
+            ("LUNAJIT_AS", &slow),
+            ("LUNAJIT_TOOLCHAIN_TIMEOUT_MS", "300"),
+        ],
+    );
+    assert_eq!(out, "811200.0\tfloat\n15161.5\n");
+    assert!(stat(&err, "blacklisted") >= 1.0, "{err}");
+    assert!(err.contains("timed out") || err.contains("time"), "{err}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn emit_asm_keeps_commented_assembly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_string_lossy().into_owned();
+    jit_run(
+        "tests/jit/small.lua",
+        &["--jit-threshold", "1", "--emit-asm", &d],
+        &[],
+    );
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "s"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    // each instruction group is under a comment with its line and listing
+    assert!(text.contains("# [1] ADD 2 0 1"), "{text}");
+    assert!(text.contains("# [5] MODK"), "{text}");
+}
+
+#[test]
+fn asm_command_prints_a_file_that_as_accepts() {
+    let out = Run::lunajit().args(["asm", "tests/jit/small.lua"]).run();
+    assert_eq!(out.status, Some(0), "{}", out.describe());
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("small.s");
+    std::fs::write(&s, out.out()).unwrap();
+    let o = dir.path().join("small.o");
+    let r = std::process::Command::new("as")
+        .arg("-o")
+        .arg(&o)
+        .arg(&s)
+        .output();
+    match r {
+        Ok(r) => assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr)),
+        Err(e) => eprintln!("skipped assembling: no `as` ({e})"),
+    }
+    // --function picks one function
+    let one = Run::lunajit()
+        .args(["asm", "tests/jit/small.lua", "--function", "count"])
+        .run();
+    assert_eq!(one.status, Some(0), "{}", one.describe());
+    assert_eq!(one.out().matches(".globl").count(), 1);
+    let none = Run::lunajit()
+        .args(["asm", "tests/jit/small.lua", "--function", "nope"])
+        .run();
+    assert_eq!(none.status, Some(1));
+    assert!(
+        none.err().contains("no function named 'nope'"),
+        "{}",
+        none.err()
+    );
+}
+
+#[test]
+fn assembly_snapshots() {
+    for f in ["add", "count", "fma"] {
+        let out = Run::lunajit()
+            .args(["asm", "tests/jit/small.lua", "--function", f])
+            .run();
+        assert_eq!(out.status, Some(0), "{}", out.describe());
+        insta::assert_snapshot!(format!("small_{f}"), out.out());
+    }
+}
