@@ -16,7 +16,7 @@ use crate::runtime::value::TValue;
 
 /// Version of this contract; part of every cache key (with
 /// [`abi_fingerprint`]).
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// The block native code reaches through its first argument. The interpreter
 /// fills `k` and `upvals` for the closure it enters.
@@ -31,6 +31,8 @@ pub struct JitVm {
     pub upvals: *const *mut UpVal,
     /// Native entries made (for `--jit-stats`).
     pub entries: u64,
+    /// The helper table (`jit::helpers::HELPERS`).
+    pub helpers: *const *const (),
 }
 
 impl Default for JitVm {
@@ -40,6 +42,7 @@ impl Default for JitVm {
             k: std::ptr::null(),
             upvals: std::ptr::null(),
             entries: 0,
+            helpers: crate::jit::helpers::HELPERS.0.as_ptr(),
         }
     }
 }
@@ -100,6 +103,7 @@ pub fn offsets() -> Vec<(&'static str, usize)> {
         ("LJ_VM_K", offset_of!(JitVm, k)),
         ("LJ_VM_UPVALS", offset_of!(JitVm, upvals)),
         ("LJ_VM_ENTRIES", offset_of!(JitVm, entries)),
+        ("LJ_VM_HELPERS", offset_of!(JitVm, helpers)),
         ("LJ_UV_V", offset_of!(UpVal, v)),
     ]
 }

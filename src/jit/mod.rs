@@ -17,6 +17,7 @@
 
 pub mod abi;
 pub mod emit;
+pub mod helpers;
 pub mod loader;
 pub mod snapshot;
 pub mod toolchain;

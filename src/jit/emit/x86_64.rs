@@ -10,10 +10,15 @@
 //! instruction without a native form, returns a deopt status with that
 //! instruction's pc, and the interpreter resumes the intact frame there.
 //!
+//! Table access and `#` call the runtime helpers (`jit::helpers`) through the
+//! table at `[r15 + 8*k]`; a helper that declines (metamethods, new keys,
+//! non-tables) makes the code exit at that pc.
+//!
 //! Registers: `rbx` = base, `r12` = `JitVm*`, `r13` = constants, `r14` =
-//! upvalues; `rax`, `rcx`, `rdx`, `xmm0`, `xmm1` are scratch. The code uses no
-//! absolute addresses and calls nothing, so the shared object has no
-//! relocations against undefined symbols.
+//! upvalues, `r15` = helper table (all callee-saved, so they survive helper
+//! calls; the helpers never move the Lua stack); `rax`, `rcx`, `rdx`, `rsi`,
+//! `rdi`, `r8`–`r10`, `xmm0`, `xmm1` are scratch. The code uses no absolute
+//! addresses and no external symbols.
 
 use std::fmt::Write;
 
@@ -154,6 +159,7 @@ pub fn emit_function(p: &ProtoSnapshot, out: &mut String) -> Emitted {
     c.line("mov r12, rdi");
     c.line("mov r13, qword ptr [rdi + LJ_VM_K]");
     c.line("mov r14, qword ptr [rdi + LJ_VM_UPVALS]");
+    c.line("mov r15, qword ptr [rdi + LJ_VM_HELPERS]");
     c.line("add qword ptr [rdi + LJ_VM_ENTRIES], 1");
     for (i, &pc) in osr.iter().enumerate() {
         c.line(&format!("cmp edx, {}", i + 1));
@@ -789,6 +795,106 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
         OpCode::RETURN if b != 0 && !ins::k(i) => {
             c.line(&format!("mov rax, {}", return_word(a, b - 1)));
             c.line(&format!("jmp .L{}_exit", c.f));
+        }
+        OpCode::GETTABLE | OpCode::GETI | OpCode::GETFIELD | OpCode::GETTABUP => {
+            use crate::jit::helpers::index as h;
+            deopts.push(pc);
+            let f = c.f.clone();
+            let done = format!(".L{f}_{pc}_done");
+            match op {
+                OpCode::GETTABUP => {
+                    c.line(&format!("mov rdi, qword ptr [r14 + {}]", 8 * b as usize));
+                    c.line("mov rdi, qword ptr [rdi + LJ_UV_V]");
+                }
+                _ => c.line(&format!("lea rdi, [rbx + {}]", 16 * b as usize)),
+            }
+            c.line(&format!("lea rdx, [rbx + {}]", 16 * a as usize));
+            match op {
+                OpCode::GETTABLE => {
+                    let generic = format!(".L{f}_{pc}_gen");
+                    c.line(&format!("cmp {}, {TINT}", Ctx::tt(cc)));
+                    c.line(&format!("jne {generic}"));
+                    c.line(&format!("mov rsi, {}", Ctx::val(cc)));
+                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::GET_INT));
+                    c.line("test eax, eax");
+                    c.line(&format!("je {fail}"));
+                    c.line(&format!("jmp {done}"));
+                    let _ = writeln!(c.out, "{generic}:");
+                    c.line(&format!("lea rsi, [rbx + {}]", 16 * cc as usize));
+                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::GET));
+                }
+                OpCode::GETI => {
+                    c.line(&format!("mov rsi, {cc}"));
+                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::GET_INT));
+                }
+                _ => {
+                    c.line(&format!("lea rsi, [r13 + {}]", 16 * cc as usize));
+                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::GET_STR));
+                }
+            }
+            c.line("test eax, eax");
+            c.line(&format!("je {fail}"));
+            let _ = writeln!(c.out, "{done}:");
+        }
+        OpCode::SETTABLE | OpCode::SETI | OpCode::SETFIELD | OpCode::SETTABUP => {
+            use crate::jit::helpers::index as h;
+            deopts.push(pc);
+            // the value: RK(C)
+            if ins::k(i) {
+                c.line(&format!("lea rdx, [r13 + {}]", 16 * cc as usize));
+            } else {
+                c.line(&format!("lea rdx, [rbx + {}]", 16 * cc as usize));
+            }
+            match op {
+                OpCode::SETTABUP => {
+                    c.line(&format!("mov rdi, qword ptr [r14 + {}]", 8 * a as usize));
+                    c.line("mov rdi, qword ptr [rdi + LJ_UV_V]");
+                }
+                _ => c.line(&format!("lea rdi, [rbx + {}]", 16 * a as usize)),
+            }
+            match op {
+                OpCode::SETTABLE => {
+                    c.line(&format!("lea rsi, [rbx + {}]", 16 * b as usize));
+                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::SET));
+                }
+                OpCode::SETI => {
+                    c.line(&format!("mov rsi, {b}"));
+                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::SET_INT));
+                }
+                _ => {
+                    c.line(&format!("lea rsi, [r13 + {}]", 16 * b as usize));
+                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::SET_STR));
+                }
+            }
+            c.line("test eax, eax");
+            c.line(&format!("je {fail}"));
+        }
+        OpCode::LEN => {
+            use crate::jit::helpers::index as h;
+            deopts.push(pc);
+            c.line(&format!("lea rdi, [rbx + {}]", 16 * b as usize));
+            c.line(&format!("lea rsi, [rbx + {}]", 16 * a as usize));
+            c.line(&format!("call qword ptr [r15 + {}]", 8 * h::LEN));
+            c.line("test eax, eax");
+            c.line(&format!("je {fail}"));
+        }
+        OpCode::SELF if ins::k(i) => {
+            use crate::jit::helpers::index as h;
+            deopts.push(pc);
+            c.line(&format!(
+                "movups xmm0, xmmword ptr [rbx + {}]",
+                16 * b as usize
+            ));
+            c.line(&format!(
+                "movups xmmword ptr [rbx + {}], xmm0",
+                16 * (a + 1) as usize
+            ));
+            c.line(&format!("lea rdi, [rbx + {}]", 16 * (a + 1) as usize));
+            c.line(&format!("lea rsi, [r13 + {}]", 16 * cc as usize));
+            c.line(&format!("lea rdx, [rbx + {}]", 16 * a as usize));
+            c.line(&format!("call qword ptr [r15 + {}]", 8 * h::GET_STR));
+            c.line("test eax, eax");
+            c.line(&format!("je {fail}"));
         }
         OpCode::VARARGPREP => {
             // the frame was shifted by precall; hooks are off in native code
