@@ -220,3 +220,36 @@ fn assembly_snapshots() {
         insta::assert_snapshot!(format!("small_{f}"), out.out());
     }
 }
+
+#[test]
+fn calls_from_compiled_code_keep_errors_tracebacks_recursion_and_yields() {
+    let script = "tests/jit/calls_errors.lua";
+    let interp = Run::lunajit().args(["--jit=off", script]).run();
+    let jit = Run::lunajit()
+        .args([
+            "--jit=external",
+            "--jit-threshold",
+            "1",
+            "--jit-stats",
+            script,
+        ])
+        .run();
+    assert_eq!(interp.status, Some(1), "{}", interp.describe());
+    assert_eq!(jit.status, Some(1), "{}", jit.describe());
+    assert_eq!(jit.out(), interp.out());
+    // the uncaught error's message and traceback, then the statistics
+    let jerr = jit.err();
+    assert!(
+        jerr.starts_with(&interp.err()),
+        "{jerr}\n---\n{}",
+        interp.err()
+    );
+    assert!(interp.out().contains("stack overflow"), "{}", interp.out());
+    assert!(
+        interp.out().contains("in upvalue 'inner'"),
+        "{}",
+        interp.out()
+    );
+    assert!(stat(&jerr, "native entries") > 100.0, "{jerr}");
+    assert_eq!(stat(&jerr, "blacklisted"), 0.0, "{jerr}");
+}

@@ -473,14 +473,34 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                     (*vm).upvals = upvals;
                     savepc!();
                     let st = f(vm, base, $entry);
+                    // calls made by the native code may have moved the stack,
+                    // pushed and popped frames or set a hook
+                    reload!();
                     match crate::jit::abi::decode(st) {
                         Some(crate::jit::abi::Status::Return { first, n }) => {
                             do_return!(base_idx + first, n);
                         }
                         Some(crate::jit::abi::Status::Deopt { pc: npc }) => {
                             pc = code0.add(npc);
-                            deopted(l, prof, npc);
+                            // a CALL exits only at the native recursion limit:
+                            // not a failing guard
+                            if ins::opcode(*pc) != OpCode::CALL {
+                                deopted(l, prof, npc);
+                            } else if let Some(j) = l.g().jit.as_deref_mut() {
+                                j.stats.deopts += 1;
+                            }
                             has_native = (*prof).native.is_some();
+                        }
+                        Some(crate::jit::abi::Status::Error) => {
+                            let e = l
+                                .g()
+                                .jit
+                                .as_deref_mut()
+                                .and_then(|j| j.pending_error.take());
+                            return Err(match e {
+                                Some(e) => e,
+                                None => l.rt_error("internal error: native code lost an error"),
+                            });
                         }
                         None => {
                             return Err(l.rt_error("internal error: bad status from native code"));

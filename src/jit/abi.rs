@@ -16,7 +16,7 @@ use crate::runtime::value::TValue;
 
 /// Version of this contract; part of every cache key (with
 /// [`abi_fingerprint`]).
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// The block native code reaches through its first argument. The interpreter
 /// fills `k` and `upvals` for the closure it enters.
@@ -59,6 +59,9 @@ pub mod status {
     /// the pc (0-based) at which the interpreter resumes the frame, which is
     /// intact (registers live in their stack slots).
     pub const DEOPT: u64 = 1;
+    /// A call made from native code raised an error, kept in
+    /// `Jit::pending_error`; the interpreter rethrows it.
+    pub const ERROR: u64 = 2;
 }
 
 /// A decoded status word.
@@ -66,6 +69,7 @@ pub mod status {
 pub enum Status {
     Return { first: usize, n: usize },
     Deopt { pc: usize },
+    Error,
 }
 
 /// Decodes a status word; unknown kinds are treated as a deopt at pc 0 never
@@ -79,6 +83,7 @@ pub fn decode(st: u64) -> Option<Status> {
         status::DEOPT => Some(Status::Deopt {
             pc: ((st >> 8) & 0xffff_ffff) as usize,
         }),
+        status::ERROR => Some(Status::Error),
         _ => None,
     }
 }
@@ -104,6 +109,7 @@ pub fn offsets() -> Vec<(&'static str, usize)> {
         ("LJ_VM_UPVALS", offset_of!(JitVm, upvals)),
         ("LJ_VM_ENTRIES", offset_of!(JitVm, entries)),
         ("LJ_VM_HELPERS", offset_of!(JitVm, helpers)),
+        ("LJ_VM_STATE", offset_of!(JitVm, state)),
         ("LJ_UV_V", offset_of!(UpVal, v)),
     ]
 }

@@ -2,11 +2,12 @@
 //! [`JitVm::helpers`](super::abi::JitVm) (`call [table + 8*k]`), so the shared
 //! objects have no undefined symbols and no baked addresses.
 //!
-//! Each helper is `extern "C"`, never unwinds (nothing in it can panic),
-//! never runs Lua code and never collects garbage; it answers 1 when it did
-//! the whole operation and 0 when the interpreter must do it (metamethods,
-//! new keys in the hash part, non-tables): the native code then exits at that
-//! instruction's pc with nothing changed.
+//! The table helpers are `extern "C"`, never unwind (nothing in them can
+//! panic), never run Lua code and never collect garbage; they answer 1 when
+//! they did the whole operation and 0 when the interpreter must do it
+//! (metamethods, new keys in the hash part, non-tables): the native code then
+//! exits at that instruction's pc with nothing changed. [`call`] runs Lua code
+//! (see there).
 
 use crate::runtime::table::Table;
 use crate::runtime::value::{TValue, TINT, TSTR, TTABLE};
@@ -20,10 +21,11 @@ pub mod index {
     pub const GET_STR: usize = 4;
     pub const SET_STR: usize = 5;
     pub const LEN: usize = 6;
+    pub const CALL: usize = 7;
 }
 
 /// The helper table: entry points in [`index`] order.
-pub struct HelperTable(pub [*const (); 7]);
+pub struct HelperTable(pub [*const (); 8]);
 
 // SAFETY: the table holds addresses of functions, immutable and valid from
 // any thread.
@@ -38,6 +40,7 @@ pub static HELPERS: HelperTable = HelperTable([
     get_str as *const (),
     set_str as *const (),
     len as *const (),
+    call as *const (),
 ]);
 
 /// The table in `*t`, if it is one.
@@ -193,5 +196,101 @@ pub unsafe extern "C" fn len(v: *const TValue, out: *mut TValue) -> u32 {
         }
         *out = TValue::int((*h).length());
         1
+    }
+}
+
+/// What [`call`] returns: a status (in `rax`) and the frame's base after the
+/// call (in `rdx`; the Lua stack may have moved).
+#[repr(C)]
+pub struct CallResult {
+    /// 0: done; 1: the callee raised an error (kept in `Jit::pending_error`);
+    /// 2: not done, native recursion is at its limit (exit at this `CALL` and
+    /// let the interpreter make it, which does not nest on the native stack).
+    pub status: u64,
+    pub base: *mut TValue,
+}
+
+/// Native calls nested on the machine stack before `CALL`s exit to the
+/// interpreter instead (which runs Lua-to-Lua calls without native recursion),
+/// so deep recursion never exhausts the native stack (1 MiB for coroutines).
+pub const MAX_NATIVE_DEPTH: u32 = 100;
+
+/// `CALL A B C` at `pc` from native code: the interpreter's semantics
+/// (`R[A](R[A+1], ...)`, B-1 arguments or up to `top` when B = 0, C-1
+/// results or all when C = 0), through `interp::call::call`, so the callee may
+/// be a Lua function (interpreted or native), a Rust function or a `__call`
+/// object, may yield (the whole native stack is suspended with the
+/// coroutine), and may raise an error, which is returned as status 1.
+///
+/// # Safety
+/// `l` is the running thread and its top frame the native function's Lua
+/// frame; `a`, `b`, `c` and `pc` come from that frame's `CALL` instruction.
+pub unsafe extern "C" fn call(
+    l: *mut crate::runtime::state::State,
+    a: u32,
+    b: u32,
+    c: u32,
+    pc: u32,
+) -> CallResult {
+    // SAFETY: guaranteed by the caller (generated code passes the thread it
+    // was entered on and its own instruction's operands).
+    let l = unsafe { &mut *l };
+    let ci_idx = l.cis.len() - 1;
+    let base_idx = l.cis[ci_idx].base;
+    let here = |l: &mut crate::runtime::state::State| {
+        // SAFETY: base_idx is inside the stack (the frame is live).
+        unsafe { l.stack.as_mut_ptr().add(base_idx) }
+    };
+    let Some(jit) = l.g().jit.as_deref_mut() else {
+        return CallResult {
+            status: 2,
+            base: here(l),
+        };
+    };
+    if jit.native_depth >= MAX_NATIVE_DEPTH {
+        return CallResult {
+            status: 2,
+            base: here(l),
+        };
+    }
+    jit.native_depth += 1;
+    // like the interpreter's `savepc`: error positions and tracebacks see
+    // this frame at its CALL
+    let f = l.stack[l.cis[ci_idx].func];
+    // SAFETY: the frame's function is a live Lua closure (native code only
+    // runs for Lua frames).
+    let code0 = unsafe { (*(*f.as_lua_closure()).proto).code.as_ptr() };
+    // SAFETY: pc + 1 is within or one past the code.
+    l.cis[ci_idx].savedpc = unsafe { code0.add(pc as usize + 1) };
+    let func = base_idx + a as usize;
+    if b != 0 {
+        l.top = func + b as usize;
+    }
+    let nresults = c as i32 - 1;
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::interp::call::call(l, func, nresults)
+    }));
+    if let Some(jit) = l.g().jit.as_deref_mut() {
+        jit.native_depth -= 1;
+    }
+    let err = match r {
+        Ok(Ok(())) => {
+            if nresults >= 0 {
+                l.top = l.cis[ci_idx].top;
+            }
+            return CallResult {
+                status: 0,
+                base: here(l),
+            };
+        }
+        Ok(Err(e)) => e,
+        Err(_) => l.rt_error("internal error: panic in a call from native code"),
+    };
+    if let Some(jit) = l.g().jit.as_deref_mut() {
+        jit.pending_error = Some(err);
+    }
+    CallResult {
+        status: 1,
+        base: here(l),
     }
 }

@@ -68,6 +68,11 @@ pub struct Jit {
     scratch: Option<tempfile::TempDir>,
     /// Set after the first toolchain warning, so it is printed once.
     warned: bool,
+    /// The error a call from native code raised, until the interpreter
+    /// rethrows it (`helpers::call`).
+    pub pending_error: Option<crate::runtime::error::LuaError>,
+    /// Calls from native code now nested on the machine stack.
+    pub native_depth: u32,
 }
 
 /// Default time-out of one toolchain run.
@@ -127,6 +132,8 @@ impl Jit {
             done: Default::default(),
             scratch: None,
             warned: false,
+            pending_error: None,
+            native_depth: 0,
         })
     }
 

@@ -155,6 +155,10 @@ pub fn emit_function(p: &ProtoSnapshot, out: &mut String) -> Emitted {
     c.line("push r13");
     c.line("push r14");
     c.line("push r15");
+    // the thread this activation runs on, for helpers that run Lua code
+    // ([rsp + 8]; the extra 8 bytes keep rsp 16-byte aligned at calls)
+    c.line("push qword ptr [rdi + LJ_VM_STATE]");
+    c.line("sub rsp, 8");
     c.line("mov rbx, rsi");
     c.line("mov r12, rdi");
     c.line("mov r13, qword ptr [rdi + LJ_VM_K]");
@@ -192,6 +196,7 @@ pub fn emit_function(p: &ProtoSnapshot, out: &mut String) -> Emitted {
         c.exit_deopt(pc);
     }
     let _ = writeln!(c.out, ".L{f}_exit:");
+    c.line("add rsp, 16");
     c.line("pop r15");
     c.line("pop r14");
     c.line("pop r13");
@@ -895,6 +900,30 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             c.line(&format!("call qword ptr [r15 + {}]", 8 * h::GET_STR));
             c.line("test eax, eax");
             c.line(&format!("je {fail}"));
+        }
+        OpCode::CALL => {
+            use crate::jit::helpers::index as h;
+            // helpers::call: 0 done (rdx = the frame's new base), 1 error,
+            // 2 not done (native recursion limit): exit here
+            deopts.push(pc);
+            let f = c.f.clone();
+            let bad = format!(".L{f}_{pc}_cf");
+            c.line("mov rdi, qword ptr [rsp + 8]");
+            c.line(&format!("mov esi, {a}"));
+            c.line(&format!("mov edx, {b}"));
+            c.line(&format!("mov ecx, {cc}"));
+            c.line(&format!("mov r8d, {pc}"));
+            c.line(&format!("call qword ptr [r15 + {}]", 8 * h::CALL));
+            c.line("mov rbx, rdx");
+            c.line("test rax, rax");
+            c.line(&format!("jne {bad}"));
+            let next = c.label(pc as i64 + 1);
+            c.line(&format!("jmp {next}"));
+            let _ = writeln!(c.out, "{bad}:");
+            c.line("cmp rax, 2");
+            c.line(&format!("je {fail}"));
+            c.line(&format!("mov rax, {}", crate::jit::abi::status::ERROR));
+            c.line(&format!("jmp .L{f}_exit"));
         }
         OpCode::VARARGPREP => {
             // the frame was shifted by precall; hooks are off in native code
