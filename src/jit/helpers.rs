@@ -268,7 +268,11 @@ pub unsafe extern "C" fn call(
     }
     let nresults = c as i32 - 1;
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        crate::interp::call::call(l, func, nresults)
+        // SAFETY: `func` is a slot of the running frame.
+        match unsafe { native_to_native(l, func, nresults) } {
+            Some(r) => r,
+            None => crate::interp::call::call(l, func, nresults),
+        }
     }));
     if let Some(jit) = l.g().jit.as_deref_mut() {
         jit.native_depth -= 1;
@@ -292,5 +296,91 @@ pub unsafe extern "C" fn call(
     CallResult {
         status: 1,
         base: here(l),
+    }
+}
+
+/// The direct path of [`call`] for a fixed-parameter Lua callee that has
+/// native code entered at its start: push its frame and run its entry right
+/// here, without the interpreter loop. `None` when the callee does not
+/// qualify (the caller then uses `interp::call::call`). A callee that exits
+/// at a pc finishes its frame in the interpreter, then returns normally.
+///
+/// # Safety
+/// `func` is a stack slot of the running (native) frame holding the callee,
+/// with its arguments above it up to `l.top`.
+unsafe fn native_to_native(
+    l: &mut crate::runtime::state::State,
+    func: usize,
+    nresults: i32,
+) -> Option<crate::runtime::error::LuaResult<()>> {
+    use crate::jit::abi::{decode, Status};
+    use crate::runtime::state::cist;
+    let fv = l.stack[func];
+    if fv.tt != crate::runtime::value::TLCL || l.hook_mask != 0 {
+        return None;
+    }
+    // SAFETY: a Lua closure value holds a live closure and prototype.
+    let (cl, p) = unsafe { (fv.as_lua_closure(), (*fv.as_lua_closure()).proto) };
+    // SAFETY: profile read between instructions.
+    let (entry, at_start) = match unsafe { &(*(*p).profile.get()).native } {
+        Some(nc) => (nc.entry, nc.at_start),
+        None => return None,
+    };
+    // SAFETY: live prototype.
+    if !at_start || unsafe { (*p).is_vararg } {
+        return None;
+    }
+    // push the frame (counts the call like the interpreter's 'newframe does)
+    match crate::interp::call::precall(l, func, nresults) {
+        Ok(true) => {}
+        Ok(false) => return Some(Ok(())),
+        Err(e) => return Some(Err(e)),
+    }
+    // SAFETY: profile update between instructions.
+    unsafe { (*(*p).profile.get()).calls += 1 };
+    let base = l.ci().base;
+    let jit = l.g().jit.as_deref_mut()?;
+    let vm: *mut crate::jit::abi::JitVm = &mut *jit.vm;
+    // SAFETY: the callee's frame is set up exactly as for an interpreter
+    // entry (registers at `base`, its closure below), and `vm` describes it.
+    let st = unsafe {
+        (*vm).state = l as *mut _;
+        (*vm).k = (*p).k.as_ptr();
+        (*vm).upvals = (*cl).upvals.as_ptr();
+        if let Some(nc) = &mut (*(*p).profile.get()).native {
+            nc.entries += 1;
+        }
+        entry(vm, l.stack.as_mut_ptr().add(base), 0)
+    };
+    match decode(st) {
+        Some(Status::Return { first, n }) => {
+            crate::interp::call::poscall(l, base + first, n);
+            Some(Ok(()))
+        }
+        Some(Status::Deopt { pc }) => {
+            if let Some(j) = l.g().jit.as_deref_mut() {
+                j.stats.deopts += 1;
+            }
+            // SAFETY: pc is an instruction index of the callee's code.
+            let code0 = unsafe { (*p).code.as_ptr() };
+            let ci = l.ci_mut();
+            // SAFETY: as above.
+            ci.savedpc = unsafe { code0.add(pc) };
+            ci.status |= cist::FRESH;
+            Some(crate::interp::execute(l))
+        }
+        Some(Status::Error) => {
+            let e = l
+                .g()
+                .jit
+                .as_deref_mut()
+                .and_then(|j| j.pending_error.take());
+            Some(Err(e.unwrap_or_else(|| {
+                l.rt_error("internal error: native code lost an error")
+            })))
+        }
+        None => Some(Err(
+            l.rt_error("internal error: bad status from native code")
+        )),
     }
 }
