@@ -86,24 +86,11 @@ unsafe fn get_miss(
             }
         }
         let mt = (*h).metatable;
-        if !mt.is_null() {
-            if let Some((aux, idx)) = (*mt).find_str_slot(index_name) {
-                if idx.tt == TTABLE {
-                    if let Some((slot, v)) = (*idx.as_table()).find_str_slot(key) {
-                        if !v.is_nil() {
-                            ic.miss(IcEntry {
-                                slot,
-                                aux,
-                                guard: mt as usize,
-                            });
-                            return Some(v);
-                        }
-                    }
-                }
-            }
+        if mt.is_null() {
+            ic.uncached();
+            return None;
         }
-        ic.uncached();
-        None
+        inherited_miss(ic, mt, key, index_name)
     }
 }
 

@@ -68,6 +68,43 @@ fn for_limit(l: &mut State, init: i64, lim: &TValue, step: i64) -> LuaResult<(i6
     Ok((p, if step > 0 { init > p } else { init < p }))
 }
 
+/// `h[key]` for a string key without metamethod calls: the object's own
+/// field (its probe skipped when `bloom` and the table's Bloom bits prove the
+/// key absent), then, with `use_ic`, the inline cache's inherited entries,
+/// then a plain `__index` table chain. `None`: the generic path must run.
+///
+/// # Safety
+/// `h` and the tables reachable through metatables are live; `ic` is the
+/// running instruction's cache.
+#[inline(always)]
+unsafe fn lookup_str(
+    l: &mut State,
+    h: *mut crate::runtime::table::Table,
+    key: *mut crate::runtime::string::LuaString,
+    index_name: *mut crate::runtime::string::LuaString,
+    ic: &mut profile::InlineCache,
+    use_ic: bool,
+    bloom: bool,
+) -> Option<TValue> {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let v = if !bloom || (*h).may_have_str(key) {
+            (*h).get_str(key)
+        } else {
+            TValue::NIL
+        };
+        if !v.is_nil() || (*h).metatable.is_null() {
+            return Some(v);
+        }
+        if use_ic {
+            if let Some(v) = ic::inherited(ic, h, key, index_name, false) {
+                return Some(v);
+            }
+        }
+        tm::index_str_chain(l, h, key)
+    }
+}
+
 /// Deopt policy: counts an exit from native code at `pc`. Exits at
 /// instructions without a native form are expected; a guard that fails on
 /// most entries (values of types the fast paths do not cover) makes the
@@ -672,24 +709,17 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                                 }
                             }
                             // the hashed lookup (steady state, or a cache miss)
-                            {
-                                let v = (*h).get_str(key.as_string());
-                                if !v.is_nil() || (*h).metatable.is_null() {
-                                    *reg!(ins::a(i)) = v;
-                                    continue;
-                                }
-                                if cfg!(feature = "inline-caches") && !REC {
-                                    if let Some(v) =
-                                        ic::inherited(ic!(), h, key.as_string(), index_name, false)
-                                    {
-                                        *reg!(ins::a(i)) = v;
-                                        continue;
-                                    }
-                                }
-                                if let Some(v) = tm::index_str_chain(l, h, key.as_string()) {
-                                    *reg!(ins::a(i)) = v;
-                                    continue;
-                                }
+                            if let Some(v) = lookup_str(
+                                l,
+                                h,
+                                key.as_string(),
+                                index_name,
+                                ic!(),
+                                cfg!(feature = "inline-caches") && !REC,
+                                false,
+                            ) {
+                                *reg!(ins::a(i)) = v;
+                                continue;
                             }
                         }
                         let v = protect!(tm::index(l, t, key, reg!(ins::b(i))));
@@ -831,24 +861,15 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                             {
                                 // the Bloom bits usually prove a method absent from
                                 // the object without probing
-                                let v = if (*h).may_have_str(key.as_string()) {
-                                    (*h).get_str(key.as_string())
-                                } else {
-                                    TValue::NIL
-                                };
-                                if !v.is_nil() || (*h).metatable.is_null() {
-                                    *reg!(a) = v;
-                                    continue;
-                                }
-                                if cfg!(feature = "inline-caches") && !REC {
-                                    if let Some(v) =
-                                        ic::inherited(ic!(), h, key.as_string(), index_name, false)
-                                    {
-                                        *reg!(a) = v;
-                                        continue;
-                                    }
-                                }
-                                if let Some(v) = tm::index_str_chain(l, h, key.as_string()) {
+                                if let Some(v) = lookup_str(
+                                    l,
+                                    h,
+                                    key.as_string(),
+                                    index_name,
+                                    ic!(),
+                                    cfg!(feature = "inline-caches") && !REC,
+                                    true,
+                                ) {
                                     *reg!(a) = v;
                                     continue;
                                 }

@@ -224,6 +224,14 @@ pub fn emit_function(p: &ProtoSnapshot, out: &mut String) -> Emitted {
     }
 }
 
+/// Calls helper `index` (arguments already in registers) and exits at this
+/// instruction's pc (`fail`) when it answers 0.
+fn call_helper(c: &mut Ctx, index: usize, fail: &str) {
+    c.line(&format!("call qword ptr [r15 + {}]", 8 * index));
+    c.line("test eax, eax");
+    c.line(&format!("je {fail}"));
+}
+
 /// Loads register `r`'s number into `xmm{x}` as a float (int converted);
 /// jumps to `fail` unless it is a number. Uses rax.
 fn load_num(c: &mut Ctx, r: u32, x: u32, fail: &str) {
@@ -820,25 +828,21 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
                     c.line(&format!("cmp {}, {TINT}", Ctx::tt(cc)));
                     c.line(&format!("jne {generic}"));
                     c.line(&format!("mov rsi, {}", Ctx::val(cc)));
-                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::GET_INT));
-                    c.line("test eax, eax");
-                    c.line(&format!("je {fail}"));
+                    call_helper(c, h::GET_INT, &fail);
                     c.line(&format!("jmp {done}"));
                     let _ = writeln!(c.out, "{generic}:");
                     c.line(&format!("lea rsi, [rbx + {}]", 16 * cc as usize));
-                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::GET));
+                    call_helper(c, h::GET, &fail);
                 }
                 OpCode::GETI => {
                     c.line(&format!("mov rsi, {cc}"));
-                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::GET_INT));
+                    call_helper(c, h::GET_INT, &fail);
                 }
                 _ => {
                     c.line(&format!("lea rsi, [r13 + {}]", 16 * cc as usize));
-                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::GET_STR));
+                    call_helper(c, h::GET_STR, &fail);
                 }
             }
-            c.line("test eax, eax");
-            c.line(&format!("je {fail}"));
             let _ = writeln!(c.out, "{done}:");
         }
         OpCode::SETTABLE | OpCode::SETI | OpCode::SETFIELD | OpCode::SETTABUP => {
@@ -860,28 +864,24 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             match op {
                 OpCode::SETTABLE => {
                     c.line(&format!("lea rsi, [rbx + {}]", 16 * b as usize));
-                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::SET));
+                    call_helper(c, h::SET, &fail);
                 }
                 OpCode::SETI => {
                     c.line(&format!("mov rsi, {b}"));
-                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::SET_INT));
+                    call_helper(c, h::SET_INT, &fail);
                 }
                 _ => {
                     c.line(&format!("lea rsi, [r13 + {}]", 16 * b as usize));
-                    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::SET_STR));
+                    call_helper(c, h::SET_STR, &fail);
                 }
             }
-            c.line("test eax, eax");
-            c.line(&format!("je {fail}"));
         }
         OpCode::LEN => {
             use crate::jit::helpers::index as h;
             deopts.push(pc);
             c.line(&format!("lea rdi, [rbx + {}]", 16 * b as usize));
             c.line(&format!("lea rsi, [rbx + {}]", 16 * a as usize));
-            c.line(&format!("call qword ptr [r15 + {}]", 8 * h::LEN));
-            c.line("test eax, eax");
-            c.line(&format!("je {fail}"));
+            call_helper(c, h::LEN, &fail);
         }
         OpCode::SELF if ins::k(i) => {
             use crate::jit::helpers::index as h;
@@ -897,9 +897,7 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             c.line(&format!("lea rdi, [rbx + {}]", 16 * (a + 1) as usize));
             c.line(&format!("lea rsi, [r13 + {}]", 16 * cc as usize));
             c.line(&format!("lea rdx, [rbx + {}]", 16 * a as usize));
-            c.line(&format!("call qword ptr [r15 + {}]", 8 * h::GET_STR));
-            c.line("test eax, eax");
-            c.line(&format!("je {fail}"));
+            call_helper(c, h::GET_STR, &fail);
         }
         OpCode::CALL => {
             use crate::jit::helpers::index as h;
