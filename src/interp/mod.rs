@@ -105,6 +105,75 @@ unsafe fn lookup_str(
     }
 }
 
+/// How native code left the frame.
+enum NativeExit {
+    /// The function returned `n` values from register `first`.
+    Return(usize, usize),
+    /// Continue interpreting the frame at this pc.
+    Resume(usize),
+}
+
+/// Runs the prototype's native code from `entry` (0 = start, else an OSR
+/// loop header) on the frame at `base`; errors raised by calls made from it
+/// come back as `Err`. Kept out of line so the dispatch loop stays small.
+///
+/// # Safety
+/// `prof` is the running prototype's profile with native code installed,
+/// `k`/`upvals` the running closure's constants and upvalues, `base` its
+/// frame's register 0, and the frame's `savedpc` saved.
+#[inline(never)]
+unsafe fn run_native(
+    l: &mut State,
+    prof: *mut profile::ProtoProfile,
+    k: *const TValue,
+    upvals: *const *mut crate::runtime::func::UpVal,
+    base: *mut TValue,
+    entry: u32,
+) -> LuaResult<NativeExit> {
+    use crate::jit::abi::{decode, JitVm, Status};
+    // SAFETY: guaranteed by the caller; the JIT exists whenever native code
+    // is installed.
+    unsafe {
+        let Some(nc) = (*prof).native.as_mut() else {
+            return Err(l.rt_error("internal error: no native code"));
+        };
+        nc.entries += 1;
+        let f = nc.entry;
+        let Some(jit) = l.g().jit.as_deref_mut() else {
+            return Err(l.rt_error("internal error: native code without a JIT"));
+        };
+        let vm: *mut JitVm = &mut *jit.vm;
+        (*vm).state = l as *mut State;
+        (*vm).k = k;
+        (*vm).upvals = upvals;
+        let st = f(vm, base, entry);
+        match decode(st) {
+            Some(Status::Return { first, n }) => Ok(NativeExit::Return(first, n)),
+            Some(Status::Deopt { pc: npc }) => {
+                let code0 = l.stack[l.ci().func].as_lua_closure();
+                let code0 = (*(*code0).proto).code.as_ptr();
+                // a CALL exits only at the native recursion limit: not a
+                // failing guard
+                if ins::opcode(*code0.add(npc)) != OpCode::CALL {
+                    deopted(l, prof, npc);
+                } else if let Some(j) = l.g().jit.as_deref_mut() {
+                    j.stats.deopts += 1;
+                }
+                Ok(NativeExit::Resume(npc))
+            }
+            Some(Status::Error) => {
+                let e = l
+                    .g()
+                    .jit
+                    .as_deref_mut()
+                    .and_then(|j| j.pending_error.take());
+                Err(e.unwrap_or_else(|| l.rt_error("internal error: native code lost an error")))
+            }
+            None => Err(l.rt_error("internal error: bad status from native code")),
+        }
+    }
+}
+
 /// Deopt policy: counts an exit from native code at `pc`. Exits at
 /// instructions without a native form are expected; a guard that fails on
 /// most entries (values of types the fast paths do not cover) makes the
@@ -249,8 +318,6 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
             // the prototype warms up (always under --profile)
             #[allow(unused_mut, unused_variables)]
             let mut recording = REC;
-            // native code is installed for this prototype (checked at back-edges)
-            let mut has_native = (*prof).native.is_some();
             if REC && recording {
                 l.g().profile.publish((*prof).id);
             }
@@ -291,7 +358,6 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                         if cell.counts[0] == l.g().profile.thresholds.loop_iterations {
                             hot_loop(l, proto, npc as u32);
                             recording = (*prof).recording;
-                            has_native = (*prof).native.is_some();
                         }
                     }
                 }};
@@ -500,47 +566,17 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
             // at a pc where this loop resumes the intact frame
             macro_rules! enter_native {
                 ($entry:expr) => {{
-                    let nc = (*prof).native.as_mut().unwrap_unchecked();
-                    nc.entries += 1;
-                    let f = nc.entry;
-                    let vm: *mut crate::jit::abi::JitVm =
-                        &mut *l.g().jit.as_deref_mut().unwrap_unchecked().vm;
-                    (*vm).state = l as *mut State;
-                    (*vm).k = k;
-                    (*vm).upvals = upvals;
                     savepc!();
-                    let st = f(vm, base, $entry);
+                    let r = run_native(l, prof, k, upvals, base, $entry);
                     // calls made by the native code may have moved the stack,
                     // pushed and popped frames or set a hook
                     reload!();
-                    match crate::jit::abi::decode(st) {
-                        Some(crate::jit::abi::Status::Return { first, n }) => {
+                    match r? {
+                        NativeExit::Return(first, n) => {
                             do_return!(base_idx + first, n);
                         }
-                        Some(crate::jit::abi::Status::Deopt { pc: npc }) => {
+                        NativeExit::Resume(npc) => {
                             pc = code0.add(npc);
-                            // a CALL exits only at the native recursion limit:
-                            // not a failing guard
-                            if ins::opcode(*pc) != OpCode::CALL {
-                                deopted(l, prof, npc);
-                            } else if let Some(j) = l.g().jit.as_deref_mut() {
-                                j.stats.deopts += 1;
-                            }
-                            has_native = (*prof).native.is_some();
-                        }
-                        Some(crate::jit::abi::Status::Error) => {
-                            let e = l
-                                .g()
-                                .jit
-                                .as_deref_mut()
-                                .and_then(|j| j.pending_error.take());
-                            return Err(match e {
-                                Some(e) => e,
-                                None => l.rt_error("internal error: native code lost an error"),
-                            });
-                        }
-                        None => {
-                            return Err(l.rt_error("internal error: bad status from native code"));
                         }
                     }
                 }};
@@ -549,10 +585,11 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
             // has an OSR entry
             macro_rules! osr {
                 () => {{
-                    if has_native && !trap {
-                        let npc = pc.offset_from(code0) as usize;
-                        if let Some(e) = (*prof).native.as_ref().unwrap_unchecked().osr_entry(npc) {
-                            enter_native!(e);
+                    if let Some(nc) = (*prof).native.as_ref() {
+                        if !trap {
+                            if let Some(e) = nc.osr_entry(pc.offset_from(code0) as usize) {
+                                enter_native!(e);
+                            }
                         }
                     }
                 }};
@@ -565,11 +602,7 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                 reload!();
                 r?;
             }
-            if pc == code0
-                && has_native
-                && !trap
-                && (*prof).native.as_ref().unwrap_unchecked().at_start
-            {
+            if pc == code0 && !trap && (*prof).native.as_ref().is_some_and(|nc| nc.at_start) {
                 enter_native!(0);
             }
             loop {
