@@ -46,7 +46,7 @@ fn compiled_run_enters_native_code() {
     assert!(stat(&err, "functions compiled") >= 1.0, "{err}");
     assert!(stat(&err, "native entries") >= 1.0, "{err}");
     assert_eq!(stat(&err, "toolchain runs"), stat(&err, "batches"), "{err}");
-    assert_eq!(stat(&err, "blacklisted"), 0.0, "{err}");
+    assert_eq!(stat(&err, "toolchain failures"), 0.0, "{err}");
 }
 
 #[test]

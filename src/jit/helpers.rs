@@ -22,10 +22,13 @@ pub mod index {
     pub const SET_STR: usize = 5;
     pub const LEN: usize = 6;
     pub const CALL: usize = 7;
+    pub const SELF_STR: usize = 8;
+    pub const NEWTABLE: usize = 9;
+    pub const CLOSURE: usize = 10;
 }
 
 /// The helper table: entry points in [`index`] order.
-pub struct HelperTable(pub [*const (); 8]);
+pub struct HelperTable(pub [*const (); 11]);
 
 // SAFETY: the table holds addresses of functions, immutable and valid from
 // any thread.
@@ -41,6 +44,9 @@ pub static HELPERS: HelperTable = HelperTable([
     set_str as *const (),
     len as *const (),
     call as *const (),
+    self_str as *const (),
+    newtable as *const (),
+    closure as *const (),
 ]);
 
 /// The table in `*t`, if it is one.
@@ -205,7 +211,9 @@ pub unsafe extern "C" fn len(v: *const TValue, out: *mut TValue) -> u32 {
 pub struct CallResult {
     /// 0: done; 1: the callee raised an error (kept in `Jit::pending_error`);
     /// 2: not done, native recursion is at its limit (exit at this `CALL` and
-    /// let the interpreter make it, which does not nest on the native stack).
+    /// let the interpreter make it, which does not nest on the native stack);
+    /// 3: done, but a debug hook is now set (exit at the next instruction, so
+    /// the interpreter runs the rest of the frame with hooks).
     pub status: u64,
     pub base: *mut TValue,
 }
@@ -282,8 +290,11 @@ pub unsafe extern "C" fn call(
             if nresults >= 0 {
                 l.top = l.cis[ci_idx].top;
             }
+            // a hook set during the call must fire from the next
+            // instruction on: finish this frame in the interpreter
+            let status = if l.hook_mask != 0 { 3 } else { 0 };
             return CallResult {
-                status: 0,
+                status,
                 base: here(l),
             };
         }
@@ -382,5 +393,135 @@ unsafe fn native_to_native(
         None => Some(Err(
             l.rt_error("internal error: bad status from native code")
         )),
+    }
+}
+
+/// `SELF` with a string key: `*out = obj[key]` through the object and a
+/// chain of `__index` tables (no `__index` functions: those answer 0 and the
+/// interpreter calls them).
+///
+/// # Safety
+/// `l` is the running thread; `obj`, `key` and `out` point to live values.
+pub unsafe extern "C" fn self_str(
+    l: *mut crate::runtime::state::State,
+    obj: *const TValue,
+    key: *const TValue,
+    out: *mut TValue,
+) -> u32 {
+    // SAFETY: guaranteed by the caller (generated code).
+    unsafe {
+        let Some(h) = table(obj) else { return 0 };
+        let k = *key;
+        if k.tt != TSTR {
+            return 0;
+        }
+        let v = (*h).get_str(k.as_string());
+        if !v.is_nil() || (*h).metatable.is_null() {
+            *out = v;
+            return 1;
+        }
+        match crate::runtime::tm::index_str_chain(&*l, h, k.as_string()) {
+            Some(v) => {
+                *out = v;
+                1
+            }
+            None => 0,
+        }
+    }
+}
+
+/// Runs a collection step if one is due, as the interpreter does after an
+/// allocating instruction; the native frame's registers are in its stack
+/// slots, so the collector sees them. Finalizers may run Lua code.
+fn gc_safepoint(
+    l: &mut crate::runtime::state::State,
+    pc: u32,
+) -> Result<(), crate::runtime::error::LuaError> {
+    if !l.g().gc_due() {
+        return Ok(());
+    }
+    let ci_idx = l.cis.len() - 1;
+    let f = l.stack[l.cis[ci_idx].func];
+    // SAFETY: the frame's function is a live Lua closure; pc + 1 is within or
+    // one past its code.
+    l.cis[ci_idx].savedpc = unsafe {
+        (*(*f.as_lua_closure()).proto)
+            .code
+            .as_ptr()
+            .add(pc as usize + 1)
+    };
+    l.check_gc()
+}
+
+/// Finishes an allocating helper: a GC safepoint, then the frame's base.
+fn after_alloc(l: &mut crate::runtime::state::State, pc: u32) -> CallResult {
+    let r = gc_safepoint(l, pc);
+    let base_idx = l.ci().base;
+    // SAFETY: base_idx is inside the stack (the frame is live).
+    let base = unsafe { l.stack.as_mut_ptr().add(base_idx) };
+    match r {
+        Ok(()) => CallResult { status: 0, base },
+        Err(e) => {
+            if let Some(jit) = l.g().jit.as_deref_mut() {
+                jit.pending_error = Some(e);
+            }
+            CallResult { status: 1, base }
+        }
+    }
+}
+
+/// `NEWTABLE A B C` at `pc`: `R[A] = {}` with the interpreter's size hints,
+/// then a GC safepoint. Status as for [`call`] (1: a finalizer's error).
+///
+/// # Safety
+/// `l` is the running thread, its top frame the native function's frame.
+pub unsafe extern "C" fn newtable(
+    l: *mut crate::runtime::state::State,
+    a: u32,
+    b: u32,
+    c: u32,
+    pc: u32,
+) -> CallResult {
+    // SAFETY: guaranteed by the caller.
+    let l = unsafe { &mut *l };
+    let t = l.g().new_table(c as usize, b as usize);
+    let base_idx = l.ci().base;
+    l.stack[base_idx + a as usize] = TValue::table(t);
+    after_alloc(l, pc)
+}
+
+/// `CLOSURE A Bx` at `pc`: `R[A]` = a new closure of nested prototype `Bx`,
+/// capturing upvalues as the interpreter does, then a GC safepoint.
+///
+/// # Safety
+/// As for [`newtable`].
+pub unsafe extern "C" fn closure(
+    l: *mut crate::runtime::state::State,
+    a: u32,
+    bx: u32,
+    pc: u32,
+) -> CallResult {
+    // SAFETY: guaranteed by the caller; the running closure and its nested
+    // prototypes are live.
+    unsafe {
+        let l = &mut *l;
+        let base_idx = l.ci().base;
+        let cl = l.stack[l.ci().func].as_lua_closure();
+        let parent = &*(*cl).proto;
+        let p = *parent.protos.get_unchecked(bx as usize);
+        let child = &*p;
+        let nup = child.upvalues.len();
+        let ncl = l.g().new_lua_closure(p, nup);
+        let enclosing = &(*cl).upvals;
+        for (j, d) in child.upvalues.iter().enumerate() {
+            let uv = if d.in_stack {
+                l.find_upval(base_idx + d.index as usize)
+            } else {
+                enclosing[d.index as usize]
+            };
+            *(*ncl).upvals.as_mut_ptr().add(j) = uv;
+        }
+        l.stack[base_idx + a as usize] = TValue::lua_closure(ncl);
+        after_alloc(l, pc)
     }
 }

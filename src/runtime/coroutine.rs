@@ -88,7 +88,12 @@ pub fn resume(l: &mut State, co: *mut State, nargs: usize) -> LuaResult<ResumeOu
     }
     c.top += nargs;
     l.top = from;
-    c.n_ccalls = l.n_ccalls + 1;
+    // Native calls pending inside the coroutine (on its own stack, e.g. made
+    // from compiled code before it yielded) keep counting on top of the
+    // resumer's depth, so they unwind to the base they started from.
+    let pending = c.n_ccalls.saturating_sub(c.ccalls_base);
+    c.ccalls_base = l.n_ccalls + 1;
+    c.n_ccalls = c.ccalls_base + pending;
     if c.coro.is_none() {
         let stack = match l.g().stack_pool.pop() {
             Some(s) => s,

@@ -114,6 +114,10 @@ pub struct State {
     pub status: ThreadStatus,
     /// Nested native→Lua calls.
     pub n_ccalls: u32,
+    /// A coroutine's `n_ccalls` when its current resume began; the calls
+    /// above it are pending on the coroutine's own native stack and survive
+    /// a yield (see `coroutine::resume`).
+    pub ccalls_base: u32,
     /// The native coroutine (not for the main thread).
     pub coro: Option<Box<NativeCoroutine>>,
     /// The yielder while the coroutine runs.
@@ -361,6 +365,7 @@ impl State {
             tbc: Vec::new(),
             status: ThreadStatus::Suspended,
             n_ccalls: 0,
+            ccalls_base: 0,
             coro: None,
             yielder: ptr::null(),
             dead_error: None,

@@ -894,10 +894,39 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
                 "movups xmmword ptr [rbx + {}], xmm0",
                 16 * (a + 1) as usize
             ));
-            c.line(&format!("lea rdi, [rbx + {}]", 16 * (a + 1) as usize));
-            c.line(&format!("lea rsi, [r13 + {}]", 16 * cc as usize));
-            c.line(&format!("lea rdx, [rbx + {}]", 16 * a as usize));
-            call_helper(c, h::GET_STR, &fail);
+            c.line("mov rdi, qword ptr [rsp + 8]");
+            c.line(&format!("lea rsi, [rbx + {}]", 16 * (a + 1) as usize));
+            c.line(&format!("lea rdx, [r13 + {}]", 16 * cc as usize));
+            c.line(&format!("lea rcx, [rbx + {}]", 16 * a as usize));
+            call_helper(c, h::SELF_STR, &fail);
+        }
+        OpCode::NEWTABLE | OpCode::CLOSURE => {
+            use crate::jit::helpers::index as h;
+            // allocating helpers: status 0 (rdx = base after a possible
+            // collection), 1 = a finalizer's error
+            let f = c.f.clone();
+            c.line("mov rdi, qword ptr [rsp + 8]");
+            c.line(&format!("mov esi, {a}"));
+            if op == OpCode::NEWTABLE {
+                c.line(&format!("mov edx, {b}"));
+                c.line(&format!("mov ecx, {cc}"));
+                c.line(&format!("mov r8d, {pc}"));
+                c.line(&format!("call qword ptr [r15 + {}]", 8 * h::NEWTABLE));
+            } else {
+                c.line(&format!("mov edx, {}", ins::bx(i)));
+                c.line(&format!("mov ecx, {pc}"));
+                c.line(&format!("call qword ptr [r15 + {}]", 8 * h::CLOSURE));
+            }
+            c.line("mov rbx, rdx");
+            c.line("test rax, rax");
+            let ok = format!(".L{f}_{pc}_ok");
+            c.line(&format!("je {ok}"));
+            c.line(&format!("mov rax, {}", crate::jit::abi::status::ERROR));
+            c.line(&format!("jmp .L{f}_exit"));
+            let _ = writeln!(c.out, "{ok}:");
+        }
+        OpCode::EXTRAARG => {
+            // operand of the instruction before it
         }
         OpCode::CALL => {
             use crate::jit::helpers::index as h;
@@ -920,8 +949,13 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             let _ = writeln!(c.out, "{bad}:");
             c.line("cmp rax, 2");
             c.line(&format!("je {fail}"));
+            c.line("cmp rax, 3");
+            let hooked = format!(".L{f}_{pc}_hk");
+            c.line(&format!("je {hooked}"));
             c.line(&format!("mov rax, {}", crate::jit::abi::status::ERROR));
             c.line(&format!("jmp .L{f}_exit"));
+            let _ = writeln!(c.out, "{hooked}:");
+            c.exit_deopt(pc + 1);
         }
         OpCode::VARARGPREP => {
             // the frame was shifted by precall; hooks are off in native code
