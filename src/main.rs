@@ -48,6 +48,9 @@ lunajit options:
   --emit-asm DIR
               keep every generated .s file in DIR
   --jit-stats print JIT counters to stderr at exit
+  --jit-enter=always|profitable
+              where the interpreter enters native code: everywhere (to
+              test it) or only where it pays off (default)
   --help      show this help";
 
 /// What the command line asks for (lua.c's `collectargs`).
@@ -69,6 +72,8 @@ struct Options {
     emit_asm: Option<String>,
     /// `--jit-stats`: print JIT counters at exit.
     jit_stats: bool,
+    /// `--jit-enter=always`: enter native code wherever it exists.
+    jit_enter_always: bool,
     has_exec: bool,
     /// `-e` / `-l` actions in order: (is_exec, text).
     actions: Vec<(bool, String)>,
@@ -116,6 +121,8 @@ fn collect_args(argv: &[String]) -> Result<Options, String> {
             (Some(b'-'), "--jit=off") => o.jit = Some(false),
             (Some(b'-'), "--jit=external") => o.jit = Some(true),
             (Some(b'-'), "--jit-stats") => o.jit_stats = true,
+            (Some(b'-'), "--jit-enter=always") => o.jit_enter_always = true,
+            (Some(b'-'), "--jit-enter=profitable") => o.jit_enter_always = false,
             (Some(b'-'), _) if a == "--emit-asm" || a.starts_with("--emit-asm=") => {
                 let val = match a.strip_prefix("--emit-asm=") {
                     Some(v) => v.to_string(),
@@ -388,6 +395,7 @@ fn main() -> ExitCode {
         let config = lunajit::jit::JitConfig {
             emit_asm: opts.emit_asm.as_ref().map(std::path::PathBuf::from),
             timeout: None,
+            enter_always: opts.jit_enter_always,
         };
         lua.state().g().jit = lunajit::jit::Jit::new(config).map(Box::new);
     }

@@ -42,7 +42,11 @@ fn jit_run(script: &str, extra: &[&str], env: &[(&str, &str)]) -> (String, Strin
 
 #[test]
 fn compiled_run_enters_native_code() {
-    let (_, err) = jit_run("tests/lua/numeric_for.lua", &["--jit-threshold", "1"], &[]);
+    let (_, err) = jit_run(
+        "tests/lua/numeric_for.lua",
+        &["--jit-threshold", "1", "--jit-enter=always"],
+        &[],
+    );
     assert!(stat(&err, "functions compiled") >= 1.0, "{err}");
     assert!(stat(&err, "native entries") >= 1.0, "{err}");
     assert_eq!(stat(&err, "toolchain runs"), stat(&err, "batches"), "{err}");
@@ -51,7 +55,11 @@ fn compiled_run_enters_native_code() {
 
 #[test]
 fn values_changing_type_mid_loop_deopt_correctly() {
-    let (out, err) = jit_run("tests/jit/deopt_types.lua", &["--jit-threshold", "1"], &[]);
+    let (out, err) = jit_run(
+        "tests/jit/deopt_types.lua",
+        &["--jit-threshold", "1", "--jit-enter=always"],
+        &[],
+    );
     assert_eq!(out, "811200.0\tfloat\n15161.5\n");
     assert!(stat(&err, "deopts") >= 1.0, "{err}");
 }
@@ -230,6 +238,7 @@ fn calls_from_compiled_code_keep_errors_tracebacks_recursion_and_yields() {
             "--jit=external",
             "--jit-threshold",
             "1",
+            "--jit-enter=always",
             "--jit-stats",
             script,
         ])

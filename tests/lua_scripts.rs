@@ -26,8 +26,13 @@ const CONFIGS: &[&[&str]] = &[
     // The interpreter only.
     &["--jit=off"],
     // The JIT compiling every function at its first call (and every loop at
-    // its fourth back-edge): native code runs wherever it can.
-    &["--jit=external", "--jit-threshold", "1"],
+    // its fourth back-edge), entered wherever native code exists.
+    &[
+        "--jit=external",
+        "--jit-threshold",
+        "1",
+        "--jit-enter=always",
+    ],
 ];
 
 /// Relative path (from the crate root) of the script `name`, exactly as it is passed

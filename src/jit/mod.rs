@@ -36,6 +36,10 @@ pub struct JitConfig {
     /// Time-out of each toolchain run (`LUNAJIT_TOOLCHAIN_TIMEOUT_MS`, default
     /// [`DEFAULT_TIMEOUT`]).
     pub timeout: Option<Duration>,
+    /// `--jit-enter=always`: enter native code at every function start and
+    /// loop header, even where the interpreter is faster (for testing the
+    /// native code paths; the default enters only where it pays off).
+    pub enter_always: bool,
 }
 
 /// Counters for `--jit-stats`.
@@ -235,18 +239,21 @@ pub fn on_hot(l: &mut State, p: *mut Proto) {
                         // the `abi::NativeFn` signature.
                         let entry: abi::NativeFn = unsafe { std::mem::transmute(addr) };
                         // SAFETY: profile written between instructions.
-                        // Enter only where native code runs for a while: at the
-                        // start of a function without exits or with a fully
-                        // native loop, and at headers of fully native loops.
+                        // Enter only where native code pays for the entry: at the
+                        // start of a function with a native loop free of calls,
+                        // and at the headers of such loops. (Short functions and
+                        // call-heavy code run faster in the interpreter until
+                        // native calls get cheaper.)
+                        let always = jit.config.enter_always;
                         let osr: Box<[(u32, u32)]> = e
                             .osr_pcs
                             .iter()
                             .zip(&e.osr_native_loop)
                             .enumerate()
-                            .filter(|(_, (_, &full))| full)
+                            .filter(|(_, (_, &full))| full || always)
                             .map(|(i, (&pc, _))| (pc, i as u32 + 1))
                             .collect();
-                        let at_start = e.exits.is_empty() || !osr.is_empty();
+                        let at_start = always || !osr.is_empty();
                         unsafe {
                             (*(*p).profile.get()).native = Some(abi::NativeCode {
                                 entry,

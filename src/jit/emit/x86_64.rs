@@ -39,8 +39,8 @@ pub struct Emitted {
     /// pcs of the instructions without a native form (they always exit).
     pub exits: Vec<u32>,
     /// For each OSR entry (same order as `osr_pcs`): whether the whole loop,
-    /// from its header to its back-edge, is native, so entering it is not
-    /// followed by an immediate exit.
+    /// from its header to its back-edge, is native and makes no calls, so
+    /// entering it pays off.
     pub osr_native_loop: Vec<bool>,
 }
 
@@ -206,13 +206,19 @@ pub fn emit_function(p: &ProtoSnapshot, out: &mut String) -> Emitted {
     c.line(&format!(".size {symbol}, .-{symbol}"));
     out.push_str(&c.out);
     let all_loops = loops(&p.code);
+    // calls go through a helper that costs more than the interpreter's own
+    // call path, so a loop that calls is not worth entering (yet)
+    let calls: Vec<u32> = (0..p.code.len())
+        .filter(|&pc| matches!(ins::opcode(p.code[pc]), OpCode::CALL | OpCode::TAILCALL))
+        .map(|pc| pc as u32)
+        .collect();
     let osr_native_loop = osr
         .iter()
         .map(|&h| {
             all_loops
                 .iter()
                 .filter(|(hh, _)| *hh == h)
-                .all(|&(h, b)| !exits.iter().any(|&x| x >= h && x <= b))
+                .all(|&(h, b)| !exits.iter().chain(calls.iter()).any(|&x| x >= h && x <= b))
         })
         .collect();
     Emitted {
