@@ -47,21 +47,38 @@ pub unsafe fn get(
                     if (*h).may_have_str(key) && !(*h).get_str(key).is_nil() {
                         continue;
                     }
-                    let mt = (*h).metatable;
-                    if let Some(idx) = (*mt).str_value_at(e.aux, index_name) {
-                        if idx.tt == TTABLE {
-                            if let Some(v) = (*idx.as_table()).str_value_at(e.slot, key) {
-                                if count_hits {
-                                    ic.hit();
-                                }
-                                return Some(v);
-                            }
+                    if let Some(v) = entry_value((*h).metatable, e, key, index_name) {
+                        if count_hits {
+                            ic.hit();
                         }
+                        return Some(v);
                     }
                 }
             }
         }
         get_miss(ic, h, key, index_name)
+    }
+}
+
+/// The value an inherited entry points at: `mt.__index` at slot `e.aux` must
+/// be a table holding `key` at slot `e.slot`.
+///
+/// # Safety
+/// `mt` and its `__index` table are live.
+#[inline(always)]
+unsafe fn entry_value(
+    mt: *mut Table,
+    e: &IcEntry,
+    key: *mut LuaString,
+    index_name: *mut LuaString,
+) -> Option<TValue> {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let idx = (*mt).str_value_at(e.aux, index_name)?;
+        if idx.tt != TTABLE {
+            return None;
+        }
+        (*idx.as_table()).str_value_at(e.slot, key)
     }
 }
 
@@ -116,15 +133,11 @@ pub unsafe fn inherited(
         if !ic.megamorphic {
             for e in ic.live() {
                 if e.guard == mt as usize {
-                    if let Some(idx) = (*mt).str_value_at(e.aux, index_name) {
-                        if idx.tt == TTABLE {
-                            if let Some(v) = (*idx.as_table()).str_value_at(e.slot, key) {
-                                if count_hits {
-                                    ic.hit();
-                                }
-                                return Some(v);
-                            }
+                    if let Some(v) = entry_value(mt, e, key, index_name) {
+                        if count_hits {
+                            ic.hit();
                         }
+                        return Some(v);
                     }
                 }
             }

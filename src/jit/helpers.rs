@@ -59,6 +59,22 @@ unsafe fn table(t: *const TValue) -> Option<*mut Table> {
     (v.tt == TTABLE).then(|| v.as_table())
 }
 
+/// Stores a raw get's result unless it is nil and `h` has a metatable (then
+/// `__index` decides: the interpreter's job). 1 when stored.
+///
+/// # Safety
+/// `h` is live and `out` writable.
+unsafe fn answer(h: *mut Table, v: TValue, out: *mut TValue) -> u32 {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        if v.is_nil() && !(*h).metatable.is_null() {
+            return 0;
+        }
+        *out = v;
+    }
+    1
+}
+
 /// `*out = t[key]` for an integer key, raw, when that is the whole story
 /// (the value is not nil, or `t` has no metatable).
 ///
@@ -69,11 +85,7 @@ pub unsafe extern "C" fn get_int(t: *const TValue, key: i64, out: *mut TValue) -
     unsafe {
         let Some(h) = table(t) else { return 0 };
         let v = (*h).get_int(key);
-        if v.is_nil() && !(*h).metatable.is_null() {
-            return 0;
-        }
-        *out = v;
-        1
+        answer(h, v, out)
     }
 }
 
@@ -91,11 +103,7 @@ pub unsafe extern "C" fn get(t: *const TValue, key: *const TValue, out: *mut TVa
         } else {
             (*h).get(&k)
         };
-        if v.is_nil() && !(*h).metatable.is_null() {
-            return 0;
-        }
-        *out = v;
-        1
+        answer(h, v, out)
     }
 }
 
@@ -112,11 +120,7 @@ pub unsafe extern "C" fn get_str(t: *const TValue, key: *const TValue, out: *mut
             return 0;
         }
         let v = (*h).get_str(k.as_string());
-        if v.is_nil() && !(*h).metatable.is_null() {
-            return 0;
-        }
-        *out = v;
-        1
+        answer(h, v, out)
     }
 }
 

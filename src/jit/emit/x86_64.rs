@@ -230,6 +230,21 @@ pub fn emit_function(p: &ProtoSnapshot, out: &mut String) -> Emitted {
     }
 }
 
+/// Copies a 16-byte value between two memory operands (stack slots,
+/// constants, upvalue cells).
+fn copy_tv(c: &mut Ctx, from: &str, to: &str) {
+    c.line(&format!("movups xmm0, xmmword ptr [{from}]"));
+    c.line(&format!("movups xmmword ptr [{to}], xmm0"));
+}
+
+/// Jumps to `otherwise` unless registers `a` and `b` both have tag `tag`.
+fn both_tagged(c: &mut Ctx, a: u32, b: u32, tag: u8, otherwise: &str) {
+    c.line(&format!("cmp {}, {tag}", Ctx::tt(a)));
+    c.line(&format!("jne {otherwise}"));
+    c.line(&format!("cmp {}, {tag}", Ctx::tt(b)));
+    c.line(&format!("jne {otherwise}"));
+}
+
 /// Calls helper `index` (arguments already in registers) and exits at this
 /// instruction's pc (`fail`) when it answers 0.
 fn call_helper(c: &mut Ctx, index: usize, fail: &str) {
@@ -379,14 +394,11 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
     let fail = c.deopt_label(pc);
     match op {
         OpCode::MOVE => {
-            c.line(&format!(
-                "movups xmm0, xmmword ptr [rbx + {}]",
-                16 * b as usize
-            ));
-            c.line(&format!(
-                "movups xmmword ptr [rbx + {}], xmm0",
-                16 * a as usize
-            ));
+            copy_tv(
+                c,
+                &format!("rbx + {}", 16 * b as usize),
+                &format!("rbx + {}", 16 * a as usize),
+            );
         }
         OpCode::LOADI => {
             c.line(&format!("mov {}, {}", Ctx::val(a), ins::sbx(i)));
@@ -399,14 +411,11 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             c.set_tt(a, TFLOAT);
         }
         OpCode::LOADK => {
-            c.line(&format!(
-                "movups xmm0, xmmword ptr [r13 + {}]",
-                16 * ins::bx(i) as usize
-            ));
-            c.line(&format!(
-                "movups xmmword ptr [rbx + {}], xmm0",
-                16 * a as usize
-            ));
+            copy_tv(
+                c,
+                &format!("r13 + {}", 16 * ins::bx(i) as usize),
+                &format!("rbx + {}", 16 * a as usize),
+            );
         }
         OpCode::LOADFALSE => {
             c.line(&format!("mov {}, 0", Ctx::val(a)));
@@ -598,24 +607,18 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             } else {
                 c.line(&format!("ja {skip}"));
             }
-            c.line(&format!(
-                "movups xmm0, xmmword ptr [rbx + {}]",
-                16 * b as usize
-            ));
-            c.line(&format!(
-                "movups xmmword ptr [rbx + {}], xmm0",
-                16 * a as usize
-            ));
+            copy_tv(
+                c,
+                &format!("rbx + {}", 16 * b as usize),
+                &format!("rbx + {}", 16 * a as usize),
+            );
             c.line(&format!("jmp {target}"));
         }
         OpCode::LT | OpCode::LE => {
             deopts.push(pc);
             let f = c.f.clone();
             let fl = format!(".L{f}_{pc}_fl");
-            c.line(&format!("cmp {}, {TINT}", Ctx::tt(a)));
-            c.line(&format!("jne {fl}"));
-            c.line(&format!("cmp {}, {TINT}", Ctx::tt(b)));
-            c.line(&format!("jne {fl}"));
+            both_tagged(c, a, b, TINT, &fl);
             c.line(&format!("mov rax, {}", Ctx::val(a)));
             c.line(&format!("cmp rax, {}", Ctx::val(b)));
             let (t, nf) = if op == OpCode::LT {
@@ -625,10 +628,7 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             };
             cond_branch(c, pc, ins::k(i), t, nf);
             let _ = writeln!(c.out, "{fl}:");
-            c.line(&format!("cmp {}, {TFLOAT}", Ctx::tt(a)));
-            c.line(&format!("jne {fail}"));
-            c.line(&format!("cmp {}, {TFLOAT}", Ctx::tt(b)));
-            c.line(&format!("jne {fail}"));
+            both_tagged(c, a, b, TFLOAT, &fail);
             // a < b  <=>  b > a (ucomisd: "above" is false for NaN)
             c.line(&format!("movsd xmm0, {}", Ctx::val(b)));
             c.line(&format!("ucomisd xmm0, {}", Ctx::val(a)));
@@ -651,10 +651,7 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             c.line(&format!("cmp rax, {}", Ctx::val(b)));
             cond_branch(c, pc, ins::k(i), "je", "jne");
             let _ = writeln!(c.out, "{fl}:");
-            c.line(&format!("cmp {}, {TFLOAT}", Ctx::tt(a)));
-            c.line(&format!("jne {fail}"));
-            c.line(&format!("cmp {}, {TFLOAT}", Ctx::tt(b)));
-            c.line(&format!("jne {fail}"));
+            both_tagged(c, a, b, TFLOAT, &fail);
             c.line(&format!("movsd xmm0, {}", Ctx::val(a)));
             c.line(&format!("ucomisd xmm0, {}", Ctx::val(b)));
             // equal: ZF=1 and PF=0 (not unordered)
@@ -776,14 +773,11 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             c.line("div r10");
             let _ = writeln!(c.out, "{store}:");
             c.line(&format!("mov {}, rax", Ctx::val(ra + 1)));
-            c.line(&format!(
-                "movups xmm0, xmmword ptr [rbx + {}]",
-                16 * ra as usize
-            ));
-            c.line(&format!(
-                "movups xmmword ptr [rbx + {}], xmm0",
-                16 * (ra + 3) as usize
-            ));
+            copy_tv(
+                c,
+                &format!("rbx + {}", 16 * ra as usize),
+                &format!("rbx + {}", 16 * (ra + 3) as usize),
+            );
         }
         OpCode::FORLOOP => {
             deopts.push(pc);
@@ -892,14 +886,11 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
         OpCode::SELF if ins::k(i) => {
             use crate::jit::helpers::index as h;
             deopts.push(pc);
-            c.line(&format!(
-                "movups xmm0, xmmword ptr [rbx + {}]",
-                16 * b as usize
-            ));
-            c.line(&format!(
-                "movups xmmword ptr [rbx + {}], xmm0",
-                16 * (a + 1) as usize
-            ));
+            copy_tv(
+                c,
+                &format!("rbx + {}", 16 * b as usize),
+                &format!("rbx + {}", 16 * (a + 1) as usize),
+            );
             c.line("mov rdi, qword ptr [rsp + 8]");
             c.line(&format!("lea rsi, [rbx + {}]", 16 * (a + 1) as usize));
             c.line(&format!("lea rdx, [r13 + {}]", 16 * cc as usize));
