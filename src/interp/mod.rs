@@ -68,10 +68,13 @@ fn for_limit(l: &mut State, init: i64, lim: &TValue, step: i64) -> LuaResult<(i6
     Ok((p, if step > 0 { init > p } else { init < p }))
 }
 
-/// `h[key]` for a string key without metamethod calls: the object's own
-/// field (its probe skipped when `bloom` and the table's Bloom bits prove the
-/// key absent), then, with `use_ic`, the inline cache's inherited entries,
-/// then a plain `__index` table chain. `None`: the generic path must run.
+/// `h[key]` for a constant string key without calling metamethods, the
+/// shared path of `GETTABUP`, `GETFIELD` and `SELF`. In the recording copy of
+/// the loop (`rec`) the inline cache is probed and updated first (`count_hits`
+/// counts its hits). Then the object's own field (its probe skipped when
+/// `bloom` and the table's Bloom bits prove the key absent), then, in the
+/// steady state, the cache's inherited entries, then a chain of `__index`
+/// tables. `None`: the generic path (`tm::index`) must run.
 ///
 /// # Safety
 /// `h` and the tables reachable through metatables are live; `ic` is the
@@ -81,13 +84,23 @@ unsafe fn lookup_str(
     l: &mut State,
     h: *mut crate::runtime::table::Table,
     key: *mut crate::runtime::string::LuaString,
-    index_name: *mut crate::runtime::string::LuaString,
     ic: &mut profile::InlineCache,
-    use_ic: bool,
+    rec: bool,
+    count_hits: bool,
     bloom: bool,
 ) -> Option<TValue> {
+    let caches = cfg!(feature = "inline-caches");
     // SAFETY: guaranteed by the caller.
     unsafe {
+        if caches && rec {
+            let index_name = l.g().tm_name(tm::Tm::Index);
+            if let Some(v) = ic::get(ic, h, key, index_name, count_hits) {
+                return Some(v);
+            }
+            if (*h).metatable.is_null() {
+                return Some(TValue::NIL);
+            }
+        }
         let v = if !bloom || (*h).may_have_str(key) {
             (*h).get_str(key)
         } else {
@@ -96,7 +109,8 @@ unsafe fn lookup_str(
         if !v.is_nil() || (*h).metatable.is_null() {
             return Some(v);
         }
-        if use_ic {
+        if caches && !rec {
+            let index_name = l.g().tm_name(tm::Tm::Index);
             if let Some(v) = ic::inherited(ic, h, key, index_name, false) {
                 return Some(v);
             }
@@ -149,17 +163,13 @@ unsafe fn run_native(
         let st = f(vm, base, entry);
         match decode(st) {
             Some(Status::Return { first, n }) => Ok(NativeExit::Return(first, n)),
-            Some(Status::Deopt { pc: npc }) => {
-                let code0 = l.stack[l.ci().func].as_lua_closure();
-                let code0 = (*(*code0).proto).code.as_ptr();
-                // a CALL exits only at the native recursion limit: not a
-                // failing guard
-                if ins::opcode(*code0.add(npc)) != OpCode::CALL {
-                    deopted(l, prof, npc);
-                } else if let Some(j) = l.g().jit.as_deref_mut() {
-                    j.stats.deopts += 1;
-                }
-                Ok(NativeExit::Resume(npc))
+            Some(Status::Deopt { pc }) => {
+                crate::jit::guard_failed(l, prof);
+                Ok(NativeExit::Resume(pc))
+            }
+            Some(Status::Resume { pc }) => {
+                crate::jit::resumed(l);
+                Ok(NativeExit::Resume(pc))
             }
             Some(Status::Error) => {
                 let e = l
@@ -171,37 +181,6 @@ unsafe fn run_native(
             }
             None => Err(l.rt_error("internal error: bad status from native code")),
         }
-    }
-}
-
-/// Deopt policy: counts an exit from native code at `pc`. Exits at
-/// instructions without a native form are expected; a guard that fails on
-/// most entries (values of types the fast paths do not cover) makes the
-/// prototype lose its native code and stay interpreted (counted as
-/// blacklisted; recompiling without the failing specialisation is not built
-/// yet).
-#[cold]
-#[inline(never)]
-fn deopted(l: &mut State, prof: *mut profile::ProtoProfile, pc: usize) {
-    /// Guard failures tolerated before the policy looks at the ratio.
-    const GRACE: u64 = 1000;
-    // SAFETY: the running prototype's profile, between instructions.
-    let p = unsafe { &mut *prof };
-    let Some(nc) = p.native.as_mut() else { return };
-    let guard = !nc.no_native.contains(&(pc as u32));
-    if guard {
-        nc.guard_failures += 1;
-    }
-    let drop_it = guard && nc.guard_failures > GRACE && nc.guard_failures * 2 > nc.entries;
-    if let Some(j) = l.g().jit.as_deref_mut() {
-        j.stats.deopts += 1;
-        if drop_it {
-            j.stats.blacklisted += 1;
-        }
-    }
-    if drop_it {
-        tracing::debug!(target: "jit", proto = p.id, "native code exits too often: dropped");
-        p.native = None;
     }
 }
 
@@ -304,8 +283,6 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
             }
             #[allow(unused_variables)]
             let code0 = proto.code.as_ptr();
-            #[allow(unused_variables)]
-            let index_name = l.g().tm_name(tm::Tm::Index);
             #[cfg(feature = "profiling")]
             if pc == code0 {
                 // a frame starting at pc 0 is a call (plain, tail or coroutine body)
@@ -666,26 +643,18 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                         let key = *kst!(ins::c(i));
                         fb!(key2(t.tt, TSTR));
                         if t.tt == TTABLE {
-                            if cfg!(feature = "inline-caches") && REC {
-                                let h = t.as_table();
-                                if let Some(v) =
-                                    ic::get(ic!(), h, key.as_string(), index_name, REC && recording)
-                                {
-                                    *reg!(ins::a(i)) = v;
-                                    continue;
-                                }
-                                if (*h).metatable.is_null() {
-                                    *reg!(ins::a(i)) = TValue::NIL;
-                                    continue;
-                                }
-                            }
-                            // the hashed lookup (steady state, or a cache miss)
-                            {
-                                let v = (*t.as_table()).get_str(key.as_string());
-                                if !v.is_nil() || (*t.as_table()).metatable.is_null() {
-                                    *reg!(ins::a(i)) = v;
-                                    continue;
-                                }
+                            let h = t.as_table();
+                            if let Some(v) = lookup_str(
+                                l,
+                                h,
+                                key.as_string(),
+                                ic!(),
+                                REC,
+                                REC && recording,
+                                false,
+                            ) {
+                                *reg!(ins::a(i)) = v;
+                                continue;
                             }
                         }
                         let v = protect!(tm::index(l, t, key, (*uv).v));
@@ -729,26 +698,13 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                         fb!(key2(t.tt, TSTR));
                         if t.tt == TTABLE {
                             let h = t.as_table();
-                            if cfg!(feature = "inline-caches") && REC {
-                                if let Some(v) =
-                                    ic::get(ic!(), h, key.as_string(), index_name, REC && recording)
-                                {
-                                    *reg!(ins::a(i)) = v;
-                                    continue;
-                                }
-                                if (*h).metatable.is_null() {
-                                    *reg!(ins::a(i)) = TValue::NIL;
-                                    continue;
-                                }
-                            }
-                            // the hashed lookup (steady state, or a cache miss)
                             if let Some(v) = lookup_str(
                                 l,
                                 h,
                                 key.as_string(),
-                                index_name,
                                 ic!(),
-                                cfg!(feature = "inline-caches") && !REC,
+                                REC,
+                                REC && recording,
                                 false,
                             ) {
                                 *reg!(ins::a(i)) = v;
@@ -878,34 +834,19 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                         fb!(key2(t.tt, key.tt));
                         if t.tt == TTABLE && key.tt == TSTR {
                             let h = t.as_table();
-                            if cfg!(feature = "inline-caches") && REC {
-                                if let Some(v) =
-                                    ic::get(ic!(), h, key.as_string(), index_name, REC && recording)
-                                {
-                                    *reg!(a) = v;
-                                    continue;
-                                }
-                                if (*h).metatable.is_null() {
-                                    *reg!(a) = TValue::NIL;
-                                    continue;
-                                }
-                            }
-                            // the hashed lookup (steady state, or a cache miss)
-                            {
-                                // the Bloom bits usually prove a method absent from
-                                // the object without probing
-                                if let Some(v) = lookup_str(
-                                    l,
-                                    h,
-                                    key.as_string(),
-                                    index_name,
-                                    ic!(),
-                                    cfg!(feature = "inline-caches") && !REC,
-                                    true,
-                                ) {
-                                    *reg!(a) = v;
-                                    continue;
-                                }
+                            // the Bloom bits usually prove a method absent from
+                            // the object without probing
+                            if let Some(v) = lookup_str(
+                                l,
+                                h,
+                                key.as_string(),
+                                ic!(),
+                                REC,
+                                REC && recording,
+                                true,
+                            ) {
+                                *reg!(a) = v;
+                                continue;
                             }
                         }
                         let v = protect!(tm::index(l, t, key, reg!(ins::b(i))));

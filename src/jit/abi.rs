@@ -16,7 +16,7 @@ use crate::runtime::value::TValue;
 
 /// Version of this contract; part of every cache key (with
 /// [`abi_fingerprint`]).
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
 
 /// The block native code reaches through its first argument. The interpreter
 /// fills `k` and `upvals` for the closure it enters.
@@ -55,13 +55,18 @@ pub mod status {
     /// The function returned: bits 8..32 are the first result's register,
     /// bits 32..64 the number of results.
     pub const RETURN: u64 = 0;
-    /// A guard failed or the instruction has no native form: bits 8..40 are
-    /// the pc (0-based) at which the interpreter resumes the frame, which is
-    /// intact (registers live in their stack slots).
+    /// A guard failed (a value of a type the fast path does not cover): bits
+    /// 8..40 are the pc (0-based) at which the interpreter resumes the frame,
+    /// which is intact (registers live in their stack slots). Counts towards
+    /// the deopt policy (`jit::guard_failed`).
     pub const DEOPT: u64 = 1;
     /// A call made from native code raised an error, kept in
     /// `Jit::pending_error`; the interpreter rethrows it.
     pub const ERROR: u64 = 2;
+    /// An expected exit, not a failed guard: an instruction without a native
+    /// form, the native recursion limit at a `CALL`, or a hook set during a
+    /// call. Same layout as [`DEOPT`].
+    pub const RESUME: u64 = 3;
 }
 
 /// A decoded status word.
@@ -69,6 +74,7 @@ pub mod status {
 pub enum Status {
     Return { first: usize, n: usize },
     Deopt { pc: usize },
+    Resume { pc: usize },
     Error,
 }
 
@@ -84,6 +90,9 @@ pub fn decode(st: u64) -> Option<Status> {
             pc: ((st >> 8) & 0xffff_ffff) as usize,
         }),
         status::ERROR => Some(Status::Error),
+        status::RESUME => Some(Status::Resume {
+            pc: ((st >> 8) & 0xffff_ffff) as usize,
+        }),
         _ => None,
     }
 }
@@ -91,6 +100,11 @@ pub fn decode(st: u64) -> Option<Status> {
 /// The status word of a deopt at `pc` (what the generated exits load).
 pub fn deopt_word(pc: usize) -> u64 {
     status::DEOPT | ((pc as u64) << 8)
+}
+
+/// The status word of an expected exit at `pc` (see [`status::RESUME`]).
+pub fn resume_word(pc: usize) -> u64 {
+    status::RESUME | ((pc as u64) << 8)
 }
 
 /// The status word of a return of `n` values from register `first`.
@@ -134,9 +148,6 @@ pub struct NativeCode {
     pub at_start: bool,
     /// (pc, entry id) of the loop headers worth entering by OSR.
     pub osr: Box<[(u32, u32)]>,
-    /// pcs of the instructions without a native form: exits there are
-    /// expected, not guard failures.
-    pub no_native: Box<[u32]>,
     /// Native entries, and exits where a guard failed, for the deopt policy.
     pub entries: u64,
     pub guard_failures: u64,
@@ -163,6 +174,7 @@ mod tests {
             Some(Status::Return { first: 3, n: 2 })
         );
         assert_eq!(decode(deopt_word(1234)), Some(Status::Deopt { pc: 1234 }));
+        assert_eq!(decode(resume_word(77)), Some(Status::Resume { pc: 77 }));
         assert_eq!(decode(0x42), None);
     }
 

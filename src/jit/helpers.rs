@@ -209,6 +209,22 @@ pub unsafe extern "C" fn len(v: *const TValue, out: *mut TValue) -> u32 {
     }
 }
 
+/// The interpreter's `savepc` for the running native frame at instruction
+/// `pc`: its `savedpc` points after it, so error positions, tracebacks and
+/// `debug.getinfo` see the frame there.
+fn save_pc(l: &mut crate::runtime::state::State, pc: u32) {
+    let ci_idx = l.cis.len() - 1;
+    let f = l.stack[l.cis[ci_idx].func];
+    // SAFETY: native code only runs for Lua frames, so the function is a live
+    // Lua closure; `pc + 1` is within or one past its code.
+    l.cis[ci_idx].savedpc = unsafe {
+        (*(*f.as_lua_closure()).proto)
+            .code
+            .as_ptr()
+            .add(pc as usize + 1)
+    };
+}
+
 /// What [`call`] returns: a status (in `rax`) and the frame's base after the
 /// call (in `rdx`; the Lua stack may have moved).
 #[repr(C)]
@@ -266,14 +282,8 @@ pub unsafe extern "C" fn call(
         };
     }
     jit.native_depth += 1;
-    // like the interpreter's `savepc`: error positions and tracebacks see
-    // this frame at its CALL
-    let f = l.stack[l.cis[ci_idx].func];
-    // SAFETY: the frame's function is a live Lua closure (native code only
-    // runs for Lua frames).
-    let code0 = unsafe { (*(*f.as_lua_closure()).proto).code.as_ptr() };
-    // SAFETY: pc + 1 is within or one past the code.
-    l.cis[ci_idx].savedpc = unsafe { code0.add(pc as usize + 1) };
+    // error positions and tracebacks see this frame at its CALL
+    save_pc(l, pc);
     let func = base_idx + a as usize;
     if b != 0 {
         l.top = func + b as usize;
@@ -372,9 +382,12 @@ unsafe fn native_to_native(
             crate::interp::call::poscall(l, base + first, n);
             Some(Ok(()))
         }
-        Some(Status::Deopt { pc }) => {
-            if let Some(j) = l.g().jit.as_deref_mut() {
-                j.stats.deopts += 1;
+        Some(st @ (Status::Deopt { pc } | Status::Resume { pc })) => {
+            if matches!(st, Status::Deopt { .. }) {
+                // SAFETY: `p` is the callee's live prototype.
+                crate::jit::guard_failed(l, unsafe { (*p).profile.get() });
+            } else {
+                crate::jit::resumed(l);
             }
             // SAFETY: pc is an instruction index of the callee's code.
             let code0 = unsafe { (*p).code.as_ptr() };
@@ -444,16 +457,7 @@ fn gc_safepoint(
     if !l.g().gc_due() {
         return Ok(());
     }
-    let ci_idx = l.cis.len() - 1;
-    let f = l.stack[l.cis[ci_idx].func];
-    // SAFETY: the frame's function is a live Lua closure; pc + 1 is within or
-    // one past its code.
-    l.cis[ci_idx].savedpc = unsafe {
-        (*(*f.as_lua_closure()).proto)
-            .code
-            .as_ptr()
-            .add(pc as usize + 1)
-    };
+    save_pc(l, pc);
     l.check_gc()
 }
 

@@ -50,7 +50,10 @@ pub struct JitStats {
     pub toolchain_runs: u64,
     pub toolchain_failures: u64,
     pub blacklisted: u64,
+    /// Exits where a guard failed.
     pub deopts: u64,
+    /// Expected exits to the interpreter (no native form, recursion limit).
+    pub exits: u64,
     pub as_ms: f64,
     pub ld_ms: f64,
     pub dlopen_ms: f64,
@@ -146,7 +149,7 @@ impl Jit {
         let s = &self.stats;
         format!(
             "functions compiled: {}\nbatches: {}\ntoolchain runs: {}\ntoolchain failures: {}\n\
-             cache hits: 0\ncache misses: {}\ndeopts: {}\nblacklisted: {}\nnative entries: {}\n\
+             cache hits: 0\ncache misses: {}\ndeopts: {}\nexits: {}\nblacklisted: {}\nnative entries: {}\n\
              native instructions: {} of {}\nas ms: {:.1}\nld ms: {:.1}\ndlopen ms: {:.1}\n\
              longest main-thread wait ms: {:.1}\n",
             s.functions_compiled,
@@ -155,6 +158,7 @@ impl Jit {
             s.toolchain_failures,
             s.batches,
             s.deopts,
+            s.exits,
             s.blacklisted,
             self.vm.entries,
             s.native_instructions,
@@ -259,7 +263,6 @@ pub fn on_hot(l: &mut State, p: *mut Proto) {
                                 entry,
                                 at_start,
                                 osr,
-                                no_native: e.exits.iter().copied().collect(),
                                 entries: 0,
                                 guard_failures: 0,
                             })
@@ -373,4 +376,38 @@ pub fn assembly_of(
     }
     emit::x86_64::file_trailer(&mut text);
     Ok(text)
+}
+
+/// Deopt policy, for an exit where a guard failed in `prof`'s native code: a
+/// prototype whose guards fail on most entries (values of types the fast
+/// paths do not cover) loses its native code and stays interpreted (counted
+/// as blacklisted; recompiling without the failing specialisation is not
+/// built yet).
+#[cold]
+#[inline(never)]
+pub fn guard_failed(l: &mut State, prof: *mut crate::profile::ProtoProfile) {
+    /// Guard failures tolerated before the policy looks at the ratio.
+    const GRACE: u64 = 1000;
+    // SAFETY: the running prototype's profile, between instructions.
+    let p = unsafe { &mut *prof };
+    let Some(nc) = p.native.as_mut() else { return };
+    nc.guard_failures += 1;
+    let drop_it = nc.guard_failures > GRACE && nc.guard_failures * 2 > nc.entries;
+    if let Some(j) = l.g().jit.as_deref_mut() {
+        j.stats.deopts += 1;
+        if drop_it {
+            j.stats.blacklisted += 1;
+        }
+    }
+    if drop_it {
+        tracing::debug!(target: "jit", proto = p.id, "native code exits too often: dropped");
+        p.native = None;
+    }
+}
+
+/// Counts an expected exit from native code (see `abi::status::RESUME`).
+pub fn resumed(l: &mut State) {
+    if let Some(j) = l.g().jit.as_deref_mut() {
+        j.stats.exits += 1;
+    }
 }

@@ -23,7 +23,7 @@
 use std::fmt::Write;
 
 use crate::bytecode::{ins, OpCode};
-use crate::jit::abi::{deopt_word, return_word};
+use crate::jit::abi::{deopt_word, resume_word, return_word};
 use crate::jit::snapshot::{ConstKind, ProtoSnapshot};
 use crate::runtime::value::{TFALSE, TFLOAT, TINT, TNIL, TTRUE};
 
@@ -110,12 +110,17 @@ impl Ctx<'_> {
     fn label(&self, pc: i64) -> String {
         format!(".L{}_{}", self.f, pc)
     }
-    fn exit_deopt(&mut self, pc: usize) {
-        let w = deopt_word(pc);
-        self.line(&format!("mov rax, {w}"));
+    /// Leaves with `word` (a status) to the common exit.
+    fn exit_with(&mut self, word: u64) {
+        self.line(&format!("mov rax, {word}"));
         self.line(&format!("jmp .L{}_exit", self.f));
     }
-    /// `jne`/`jmp` target that deopts at `pc` (emitted out of line).
+    /// An expected exit at `pc` (no native form here): the interpreter
+    /// resumes there.
+    fn exit_resume(&mut self, pc: usize) {
+        self.exit_with(resume_word(pc));
+    }
+    /// `jne`/`jmp` target of a failed guard at `pc` (emitted out of line).
     fn deopt_label(&self, pc: usize) -> String {
         format!(".L{}_d{}", self.f, pc)
     }
@@ -193,7 +198,7 @@ pub fn emit_function(p: &ProtoSnapshot, out: &mut String) -> Emitted {
     deopts.dedup();
     for pc in deopts {
         let _ = writeln!(c.out, "{}:", c.deopt_label(pc));
-        c.exit_deopt(pc);
+        c.exit_with(deopt_word(pc));
     }
     let _ = writeln!(c.out, ".L{f}_exit:");
     c.line("add rsp, 16");
@@ -476,14 +481,14 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
                 Some(ConstKind::Int(k)) => Operand::Int(*k),
                 Some(ConstKind::Float(x)) => Operand::Float(*x),
                 _ => {
-                    c.exit_deopt(pc);
+                    c.exit_resume(pc);
                     return false;
                 }
             };
             if matches!(op, OpCode::BANDK | OpCode::BORK | OpCode::BXORK)
                 && !matches!(rhs, Operand::Int(_))
             {
-                c.exit_deopt(pc);
+                c.exit_resume(pc);
                 return false;
             }
             return arith(c, pc, op, a, b, rhs, deopts);
@@ -509,7 +514,8 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
                 _ => match c.p.consts.get(cc as usize) {
                     Some(ConstKind::Int(k)) => c.line(&format!("mov rcx, {k}")),
                     _ => {
-                        c.line(&format!("jmp {fail}"));
+                        // a float divisor: no native form
+                        c.exit_resume(pc);
                         return false;
                     }
                 },
@@ -798,16 +804,13 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             c.line(&format!("jmp {back}"));
         }
         OpCode::RETURN0 => {
-            c.line(&format!("mov rax, {}", return_word(0, 0)));
-            c.line(&format!("jmp .L{}_exit", c.f));
+            c.exit_with(return_word(0, 0));
         }
         OpCode::RETURN1 => {
-            c.line(&format!("mov rax, {}", return_word(a, 1)));
-            c.line(&format!("jmp .L{}_exit", c.f));
+            c.exit_with(return_word(a, 1));
         }
         OpCode::RETURN if b != 0 && !ins::k(i) => {
-            c.line(&format!("mov rax, {}", return_word(a, b - 1)));
-            c.line(&format!("jmp .L{}_exit", c.f));
+            c.exit_with(return_word(a, b - 1));
         }
         OpCode::GETTABLE | OpCode::GETI | OpCode::GETFIELD | OpCode::GETTABUP => {
             use crate::jit::helpers::index as h;
@@ -918,8 +921,7 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             c.line("test rax, rax");
             let ok = format!(".L{f}_{pc}_ok");
             c.line(&format!("je {ok}"));
-            c.line(&format!("mov rax, {}", crate::jit::abi::status::ERROR));
-            c.line(&format!("jmp .L{f}_exit"));
+            c.exit_with(crate::jit::abi::status::ERROR);
             let _ = writeln!(c.out, "{ok}:");
         }
         OpCode::EXTRAARG => {
@@ -928,8 +930,8 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
         OpCode::CALL => {
             use crate::jit::helpers::index as h;
             // helpers::call: 0 done (rdx = the frame's new base), 1 error,
-            // 2 not done (native recursion limit): exit here
-            deopts.push(pc);
+            // 2 not done (native recursion limit): resume here, 3 done but a
+            // hook is set: resume at the next instruction
             let f = c.f.clone();
             let bad = format!(".L{f}_{pc}_cf");
             c.line("mov rdi, qword ptr [rsp + 8]");
@@ -944,21 +946,23 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             let next = c.label(pc as i64 + 1);
             c.line(&format!("jmp {next}"));
             let _ = writeln!(c.out, "{bad}:");
-            c.line("cmp rax, 2");
-            c.line(&format!("je {fail}"));
-            c.line("cmp rax, 3");
+            let limit = format!(".L{f}_{pc}_lim");
             let hooked = format!(".L{f}_{pc}_hk");
+            c.line("cmp rax, 2");
+            c.line(&format!("je {limit}"));
+            c.line("cmp rax, 3");
             c.line(&format!("je {hooked}"));
-            c.line(&format!("mov rax, {}", crate::jit::abi::status::ERROR));
-            c.line(&format!("jmp .L{f}_exit"));
+            c.exit_with(crate::jit::abi::status::ERROR);
+            let _ = writeln!(c.out, "{limit}:");
+            c.exit_resume(pc);
             let _ = writeln!(c.out, "{hooked}:");
-            c.exit_deopt(pc + 1);
+            c.exit_resume(pc + 1);
         }
         OpCode::VARARGPREP => {
             // the frame was shifted by precall; hooks are off in native code
         }
         _ => {
-            c.exit_deopt(pc);
+            c.exit_resume(pc);
             return false;
         }
     }
