@@ -216,7 +216,8 @@ impl Toolchain {
     /// - Linker: `LUNAJIT_LD` if set, else `ld` on `PATH`.
     /// - C compiler: `LUNAJIT_CC` if set; else `CC` if set and it names an
     ///   executable (a single program, no arguments); else the compiler the
-    ///   `cc` crate would pick for this host; else `cc` on `PATH`.
+    ///   `cc` crate would pick for this host (only when `as` or `ld` is
+    ///   missing, since then the compiler is the route); else `cc` on `PATH`.
     ///
     /// A `LUNAJIT_*` variable that is set (even to the empty string) but does
     /// not name an existing executable makes that tool missing: there is no
@@ -246,14 +247,56 @@ impl Toolchain {
         };
         let assembler = tool(ENV_AS, "as");
         let linker = tool(ENV_LD, "ld");
+        // The `cc` crate's detection runs the compiler (tens of ms), so it
+        // is asked only when the compiler is the route, i.e. `as` or `ld`
+        // is missing; with both present `cc` is merely the one on `PATH`.
+        let fallback_needed = assembler.is_none() || linker.is_none();
         let cc = match env(ENV_CC) {
             Some(value) => find(&value),
             None => env("CC")
                 .and_then(|value| find(&value))
-                .or_else(|| cc_crate_compiler().and_then(|p| find(p.as_os_str())))
+                .or_else(|| {
+                    fallback_needed
+                        .then(cc_crate_compiler)
+                        .flatten()
+                        .and_then(|p| find(p.as_os_str()))
+                })
                 .or_else(|| find(OsStr::new("cc"))),
         };
         Toolchain::new(assembler, linker, cc)
+    }
+
+    /// A cheap identity of the tools for code-cache keys, computed without
+    /// running anything: for each of `as`, `ld`, `cc`, the canonical path of
+    /// the program (symlinks resolved) with its size and modification time
+    /// in nanoseconds, or `none`, e.g.
+    /// `as=/usr/bin/x86_64-linux-gnu-as:512344:1700000000000000000; ld=...`.
+    /// Upgrading or replacing a tool changes it. [`Toolchain::identity`]
+    /// gives the readable version lines instead, at the price of three
+    /// process runs.
+    pub fn fingerprint(&self) -> String {
+        ["as", "ld", "cc"]
+            .iter()
+            .zip([&self.assembler, &self.linker, &self.cc])
+            .map(|(name, tool)| {
+                let Some(path) = tool else {
+                    return format!("{name}=none");
+                };
+                let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+                let (len, mtime) = std::fs::metadata(&real)
+                    .map(|m| {
+                        let t = m
+                            .modified()
+                            .ok()
+                            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                            .map_or(0, |d| d.as_nanos());
+                        (m.len(), t)
+                    })
+                    .unwrap_or((0, 0));
+                format!("{name}={}:{len}:{mtime}", real.display())
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// A stable string naming the tools and their versions, for use in a
