@@ -7,6 +7,7 @@
 use lunajit::runtime::value::TValue;
 use lunajit::{Error, Lua, Value};
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Allocation-heavy scripts live or die by the allocator: mimalloc is
@@ -51,7 +52,15 @@ lunajit options:
   --jit-enter=always|profitable
               where the interpreter enters native code: everywhere (to
               test it) or only where it pays off (default)
-  --help      show this help";
+  --cache-dir DIR
+              the code cache's directory (default: $LUNAJIT_CACHE_DIR, else
+              the user cache directory, e.g. ~/.cache/lunajit)
+  --no-cache  neither load nor store compiled code
+  --help      show this help
+Commands (`lunajit COMMAND --help` for their options):
+  lunajit asm script.lua [--function NAME]   print the generated assembly
+  lunajit compile script.lua                 fill the code cache ahead of time
+  lunajit cache path|list|stats|clear|gc     inspect or maintain the cache";
 
 /// What the command line asks for (lua.c's `collectargs`).
 #[derive(Default)]
@@ -74,11 +83,21 @@ struct Options {
     jit_stats: bool,
     /// `--jit-enter=always`: enter native code wherever it exists.
     jit_enter_always: bool,
+    /// `--cache-dir DIR`.
+    cache_dir: Option<String>,
+    /// `--no-cache`.
+    no_cache: bool,
     has_exec: bool,
     /// `-e` / `-l` actions in order: (is_exec, text).
     actions: Vec<(bool, String)>,
     /// Index in argv of the script name (argv.len() when there is none).
     script: usize,
+}
+
+/// Whether `a` is option `flag`, alone or as `flag=value`.
+fn is_valued(a: &str, flag: &str) -> bool {
+    a.strip_prefix(flag)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('='))
 }
 
 /// Scans options up to the script name, following `lua`'s grammar (manual
@@ -123,18 +142,23 @@ fn collect_args(argv: &[String]) -> Result<Options, String> {
             (Some(b'-'), "--jit-stats") => o.jit_stats = true,
             (Some(b'-'), "--jit-enter=always") => o.jit_enter_always = true,
             (Some(b'-'), "--jit-enter=profitable") => o.jit_enter_always = false,
-            (Some(b'-'), _) if a == "--emit-asm" || a.starts_with("--emit-asm=") => {
-                let val = match a.strip_prefix("--emit-asm=") {
-                    Some(v) => v.to_string(),
+            (Some(b'-'), "--no-cache") => o.no_cache = true,
+            (Some(b'-'), _) if is_valued(a, "--emit-asm") || is_valued(a, "--cache-dir") => {
+                let (flag, val) = match a.split_once('=') {
+                    Some((f, v)) => (f, v.to_string()),
                     None => {
                         i += 1;
-                        argv.get(i).cloned().unwrap_or_default()
+                        (a.as_str(), argv.get(i).cloned().unwrap_or_default())
                     }
                 };
                 if val.is_empty() {
-                    return Err("'--emit-asm' needs a directory".into());
+                    return Err(format!("'{flag}' needs a directory"));
                 }
-                o.emit_asm = Some(val);
+                if flag == "--emit-asm" {
+                    o.emit_asm = Some(val);
+                } else {
+                    o.cache_dir = Some(val);
+                }
             }
             (Some(b'-'), _) if a == "--jit-threshold" || a.starts_with("--jit-threshold=") => {
                 let val = match a.strip_prefix("--jit-threshold=") {
@@ -293,43 +317,106 @@ fn read_script(path: &str) -> Result<Vec<u8>, String> {
     })
 }
 
+/// The subcommands, parsed with clap (the script-running command line keeps
+/// `lua`'s own grammar, which clap cannot express).
+#[derive(clap::Parser)]
+#[command(
+    name = "lunajit",
+    version,
+    about = "lunajit's tools for its JIT and code cache"
+)]
+struct Tool {
+    #[command(subcommand)]
+    command: ToolCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum ToolCommand {
+    /// Print the x86-64 assembly the JIT generates for a script's functions,
+    /// without running it, as one file that `as` accepts.
+    Asm {
+        script: String,
+        /// Only the functions with this name (`fib`, `Counter.inc`, `main`).
+        #[arg(long)]
+        function: Option<String>,
+    },
+    /// Fill the code cache ahead of time: compile every function of the
+    /// script without running it, or, with --profile-guided, run the script
+    /// and keep the functions that got hot.
+    Compile {
+        script: String,
+        /// Run the script (with ARGS) as a training run and compile only
+        /// the functions that get hot.
+        #[arg(long)]
+        profile_guided: bool,
+        /// Hotness scale of the training run (as `--jit-threshold`).
+        #[arg(long, value_name = "N")]
+        jit_threshold: Option<u32>,
+        /// The cache directory (default: $LUNAJIT_CACHE_DIR, else the user
+        /// cache directory).
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+        /// Arguments for the training run.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Inspect or maintain the code cache.
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+        /// The cache directory (default: $LUNAJIT_CACHE_DIR, else the user
+        /// cache directory).
+        #[arg(long, value_name = "DIR", global = true)]
+        cache_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Subcommand, Clone, Copy)]
+enum CacheAction {
+    /// Print the cache directory.
+    Path,
+    /// One line per entry: key, source, function and line, size, last use.
+    List,
+    /// Entries, artifacts, bytes, and hits since the cache was created.
+    Stats,
+    /// Remove every entry and shared object.
+    Clear,
+    /// Verify every entry, remove damaged ones, orphans and leftovers, and
+    /// evict least recently used entries down to the size cap.
+    Gc,
+}
+
+fn tool_command(argv: &[String]) -> ExitCode {
+    use clap::Parser;
+    let tool = match Tool::try_parse_from(argv) {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
+    match tool.command {
+        ToolCommand::Asm { script, function } => asm_command(&script, function.as_deref()),
+        ToolCommand::Compile {
+            script,
+            profile_guided,
+            jit_threshold,
+            cache_dir,
+            args,
+        } => compile_command(&script, profile_guided, jit_threshold, cache_dir, &args),
+        ToolCommand::Cache { action, cache_dir } => cache_command(action, cache_dir),
+    }
+}
+
 /// `lunajit asm script.lua [--function NAME]`: prints the x86-64 assembly the
 /// JIT would generate for the script's functions, without running it.
-fn asm_command(args: &[String]) -> ExitCode {
-    let mut script = None;
-    let mut function = None;
-    let mut i = 0;
-    while i < args.len() {
-        match args[i].as_str() {
-            "--function" => {
-                i += 1;
-                match args.get(i) {
-                    Some(f) => function = Some(f.clone()),
-                    None => {
-                        eprint_error("'--function' needs a name");
-                        return ExitCode::from(1);
-                    }
-                }
-            }
-            s if s.starts_with("--function=") => function = Some(s[11..].to_string()),
-            s if script.is_none() => script = Some(s.to_string()),
-            s => {
-                eprint_error(&format!("asm: unexpected argument '{s}'"));
-                return ExitCode::from(1);
-            }
-        }
-        i += 1;
-    }
-    let Some(path) = script else {
-        eprint_error("usage: lunajit asm script.lua [--function NAME]");
-        return ExitCode::from(1);
-    };
-    let (src, name) = match read_named_script(&path) {
+fn asm_command(path: &str, function: Option<&str>) -> ExitCode {
+    let (src, name) = match read_named_script(path) {
         Ok(r) => r,
         Err(code) => return code,
     };
     let mut lua = Lua::new();
-    match lunajit::jit::assembly_of(lua.state(), &src, &name, function.as_deref()) {
+    match lunajit::jit::assembly_of(lua.state(), &src, &name, function) {
         Ok(text) => {
             print!("{text}");
             ExitCode::SUCCESS
@@ -337,6 +424,114 @@ fn asm_command(args: &[String]) -> ExitCode {
         Err(m) => {
             eprint_error(&m);
             ExitCode::from(1)
+        }
+    }
+}
+
+/// `lunajit compile script.lua`: fills the code cache; prints a summary.
+fn compile_command(
+    path: &str,
+    profile_guided: bool,
+    threshold: Option<u32>,
+    cache_dir: Option<PathBuf>,
+    args: &[String],
+) -> ExitCode {
+    let Some(dir) = lunajit::jit::code_cache::cache_dir(cache_dir.as_deref()) else {
+        eprint_error("compile: no cache directory (set --cache-dir or LUNAJIT_CACHE_DIR)");
+        return ExitCode::from(1);
+    };
+    let (src, name) = match read_named_script(path) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let mut lua = Lua::new();
+    if let Some(n) = threshold {
+        lua.state().g().profile.thresholds = lunajit::profile::Thresholds::from_scale(n);
+    }
+    let config = lunajit::jit::JitConfig {
+        cache_dir: Some(dir.clone()),
+        ..Default::default()
+    };
+    let Some(jit) = lunajit::jit::Jit::new(config) else {
+        return ExitCode::from(1); // Jit::new printed why
+    };
+    if jit.cache.is_none() {
+        return ExitCode::from(1); // Jit::new printed why
+    }
+    lua.state().g().jit = Some(Box::new(jit));
+    let mut code = ExitCode::SUCCESS;
+    if profile_guided {
+        let mut argv = vec![PROGNAME.to_string(), path.to_string()];
+        argv.extend(args.iter().cloned());
+        set_arg_table(&mut lua, &argv, Some(1));
+        let values: Vec<Value> = args
+            .iter()
+            .map(|s| Value::String(s.clone().into_bytes()))
+            .collect();
+        if let Err(e) = run_chunk(&mut lua, &src, &name, &values) {
+            report(&e);
+            code = ExitCode::from(1);
+        }
+        lunajit::stdlib::io::flush_stdout();
+    } else if let Err(m) = lunajit::jit::compile_all(lua.state(), &src, &name) {
+        eprint_error(&m);
+        return ExitCode::from(1);
+    }
+    let Some(j) = lua.state().g().jit.as_deref() else {
+        return ExitCode::from(1);
+    };
+    let s = &j.stats;
+    eprintln!(
+        "{PROGNAME}: {} functions compiled, {} already cached, {} failed; {} bytes written to {}",
+        s.functions_compiled,
+        s.cache_hits,
+        s.blacklisted,
+        s.cache_bytes_written,
+        dir.display()
+    );
+    if s.blacklisted > 0 {
+        code = ExitCode::from(1);
+    }
+    code
+}
+
+/// `lunajit cache ACTION`.
+fn cache_command(action: CacheAction, cache_dir: Option<PathBuf>) -> ExitCode {
+    let Some(dir) = lunajit::jit::code_cache::cache_dir(cache_dir.as_deref()) else {
+        eprint_error("cache: no cache directory (set --cache-dir or LUNAJIT_CACHE_DIR)");
+        return ExitCode::from(1);
+    };
+    if let CacheAction::Path = action {
+        println!("{}", dir.display());
+        return ExitCode::SUCCESS;
+    }
+    let store = match lunajit::jit::code_cache::open_store(&dir) {
+        Ok(s) => s,
+        Err(m) => {
+            eprint_error(&format!("cache: {m}"));
+            return ExitCode::from(1);
+        }
+    };
+    match lunajit::jit::code_cache::run_action(&store, action.into()) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(m) => {
+            eprint_error(&format!("cache: {m}"));
+            ExitCode::from(1)
+        }
+    }
+}
+
+impl From<CacheAction> for lunajit::jit::code_cache::Action {
+    fn from(a: CacheAction) -> Self {
+        use lunajit::jit::code_cache::Action;
+        match a {
+            CacheAction::Path | CacheAction::List => Action::List,
+            CacheAction::Stats => Action::Stats,
+            CacheAction::Clear => Action::Clear,
+            CacheAction::Gc => Action::Gc,
         }
     }
 }
@@ -359,11 +554,30 @@ fn init_logging() {
         .try_init();
 }
 
+/// The code cache directory of a run, or `None` for none (`--no-cache`, or
+/// no directory to be found, which gets a warning).
+fn cache_dir_of(no_cache: bool, explicit: Option<&Path>) -> Option<PathBuf> {
+    if no_cache {
+        return None;
+    }
+    let dir = lunajit::jit::code_cache::cache_dir(explicit);
+    if dir.is_none() {
+        eprintln!(
+            "{PROGNAME}: warning: no cache directory (set --cache-dir or LUNAJIT_CACHE_DIR); \
+             running without the code cache"
+        );
+    }
+    dir
+}
+
 fn main() -> ExitCode {
     init_logging();
     let argv: Vec<String> = std::env::args().collect();
-    if argv.get(1).map(String::as_str) == Some("asm") {
-        return asm_command(&argv[2..]);
+    if matches!(
+        argv.get(1).map(String::as_str),
+        Some("asm" | "compile" | "cache")
+    ) {
+        return tool_command(&argv);
     }
     let opts = match collect_args(&argv) {
         Ok(o) => o,
@@ -396,6 +610,7 @@ fn main() -> ExitCode {
             emit_asm: opts.emit_asm.as_ref().map(std::path::PathBuf::from),
             timeout: None,
             enter_always: opts.jit_enter_always,
+            cache_dir: cache_dir_of(opts.no_cache, opts.cache_dir.as_deref().map(Path::new)),
         };
         lua.state().g().jit = lunajit::jit::Jit::new(config).map(Box::new);
     }

@@ -53,5 +53,9 @@ pub fn load(
             (*cl).upvals[i] = uv;
         }
     }
+    if l.g().jit.is_some() {
+        // warm start: cached native code for the new prototypes
+        crate::jit::on_load(l, p);
+    }
     Ok(cl)
 }
