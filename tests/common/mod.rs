@@ -6,7 +6,8 @@
 //! Invariants: every run starts from the crate root (`CARGO_MANIFEST_DIR`), so paths
 //! such as `tests/lua/x.lua` appear verbatim in chunk names and error messages; no run
 //! inherits `LUA_INIT`, `LUA_PATH` or `LUA_CPATH` (plain or `_5_4`) from the caller's
-//! environment unless the test sets them. Uses only `std`.
+//! environment unless the test sets them; every run gets an empty code cache of its
+//! own (`LUNAJIT_CACHE_DIR`) unless the test names one. Uses `std` and `tempfile`.
 #![allow(dead_code)] // each test crate uses a different subset
 
 use std::ffi::{OsStr, OsString};
@@ -164,6 +165,18 @@ impl Run {
         for var in LUA_ENV_VARS {
             cmd.env_remove(var);
         }
+        // A fresh code cache per run unless the test names one, so runs are
+        // cold and never touch the user's cache (removed when this returns).
+        let own_cache = if self.envs.iter().any(|(k, _)| k == "LUNAJIT_CACHE_DIR") {
+            None
+        } else {
+            let d = tempfile::Builder::new()
+                .prefix("lunajit-test-cache-")
+                .tempdir()?;
+            cmd.env("LUNAJIT_CACHE_DIR", d.path());
+            Some(d)
+        };
+        cmd.env_remove("LUNAJIT_CACHE_MAX");
         for (k, v) in &self.envs {
             cmd.env(k, v);
         }
@@ -183,6 +196,7 @@ impl Run {
         let _ = writer.join();
         let stdout = out_reader.join().unwrap_or_default();
         let stderr = err_reader.join().unwrap_or_default();
+        drop(own_cache);
         Ok(Outcome {
             status,
             stdout,
