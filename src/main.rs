@@ -49,6 +49,8 @@ lunajit options:
   --emit-asm DIR
               keep every generated .s file in DIR
   --jit-stats print JIT counters to stderr at exit
+  --jit-wait  compile on the main thread, waiting for each batch (the default
+              compiles on a worker thread and installs code when it is done)
   --jit-enter=always|profitable
               where the interpreter enters native code: everywhere (to
               test it) or only where it pays off (default)
@@ -87,6 +89,8 @@ struct Options {
     cache_dir: Option<String>,
     /// `--no-cache`.
     no_cache: bool,
+    /// `--jit-wait`: compile on the main thread.
+    jit_wait: bool,
     has_exec: bool,
     /// `-e` / `-l` actions in order: (is_exec, text).
     actions: Vec<(bool, String)>,
@@ -140,6 +144,7 @@ fn collect_args(argv: &[String]) -> Result<Options, String> {
             (Some(b'-'), "--jit=off") => o.jit = Some(false),
             (Some(b'-'), "--jit=external") => o.jit = Some(true),
             (Some(b'-'), "--jit-stats") => o.jit_stats = true,
+            (Some(b'-'), "--jit-wait") => o.jit_wait = true,
             (Some(b'-'), "--jit-enter=always") => o.jit_enter_always = true,
             (Some(b'-'), "--jit-enter=profitable") => o.jit_enter_always = false,
             (Some(b'-'), "--no-cache") => o.no_cache = true,
@@ -477,9 +482,11 @@ fn compile_command(
         eprint_error(&m);
         return ExitCode::from(1);
     }
-    let Some(j) = lua.state().g().jit.as_deref() else {
+    let Some(j) = lua.state().g().jit.as_deref_mut() else {
         return ExitCode::from(1);
     };
+    // the training run's batches may still be compiling
+    lunajit::jit::finish(j);
     let s = &j.stats;
     eprintln!(
         "{PROGNAME}: {} functions compiled, {} already cached, {} failed; {} bytes written to {}",
@@ -611,6 +618,7 @@ fn main() -> ExitCode {
             timeout: None,
             enter_always: opts.jit_enter_always,
             cache_dir: cache_dir_of(opts.no_cache, opts.cache_dir.as_deref().map(Path::new)),
+            wait: opts.jit_wait,
         };
         lua.state().g().jit = lunajit::jit::Jit::new(config).map(Box::new);
     }
@@ -621,6 +629,10 @@ fn main() -> ExitCode {
     let code = run(&mut lua, &opts, &argv, &script, stdin_tty);
     lunajit::stdlib::io::flush_stdout();
     lunajit::profile::finish_session(lua.state().g());
+    if let Some(j) = lua.state().g().jit.as_deref_mut() {
+        // batches being compiled still reach the code cache and the counters
+        lunajit::jit::finish(j);
+    }
     if opts.jit_stats {
         let text = match &lua.state().g().jit {
             Some(j) => j.stats_text(),

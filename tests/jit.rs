@@ -22,7 +22,7 @@ fn stat(stderr: &str, name: &str) -> f64 {
 /// the interpreter's.
 fn jit_run(script: &str, extra: &[&str], env: &[(&str, &str)]) -> (String, String) {
     let mut run = Run::lunajit()
-        .args(["--jit=external", "--jit-stats"])
+        .args(["--jit=external", "--jit-stats", "--jit-wait"])
         .args(extra)
         .arg(script);
     for (k, v) in env {
@@ -70,6 +70,21 @@ fn a_long_loop_moves_to_native_code_by_osr() {
     // can get it compiled, and only OSR can enter the compiled code
     let (out, err) = jit_run("tests/jit/osr_loop.lua", &[], &[]);
     assert_eq!(out, "8999997\t1500000500000.000\n");
+    assert!(stat(&err, "functions compiled") >= 1.0, "{err}");
+    assert!(stat(&err, "native entries") >= 1.0, "{err}");
+}
+
+#[test]
+fn the_worker_thread_compiles_while_the_loop_runs_and_osr_enters() {
+    // no --jit-wait: the loop goes on interpreted while the worker
+    // compiles, and enters native code at a back-edge once it is done
+    let out = Run::lunajit()
+        .args(["--jit=external", "--jit-stats", "tests/jit/osr_loop.lua"])
+        .run();
+    assert_eq!(out.status, Some(0), "{}", out.describe());
+    assert_eq!(out.out(), "8999997\t1500000500000.000\n");
+    let err = out.err();
+    assert!(stat(&err, "requests") >= 1.0, "{err}");
     assert!(stat(&err, "functions compiled") >= 1.0, "{err}");
     assert!(stat(&err, "native entries") >= 1.0, "{err}");
 }
@@ -240,6 +255,7 @@ fn calls_from_compiled_code_keep_errors_tracebacks_recursion_and_yields() {
             "1",
             "--jit-enter=always",
             "--jit-stats",
+            "--jit-wait",
             script,
         ])
         .run();

@@ -26,12 +26,14 @@ const CONFIGS: &[&[&str]] = &[
     // The interpreter only.
     &["--jit=off"],
     // The JIT compiling every function at its first call (and every loop at
-    // its fourth back-edge), entered wherever native code exists.
+    // its fourth back-edge), entered wherever native code exists; the main
+    // thread waits for each batch, so native code runs from the start.
     &[
         "--jit=external",
         "--jit-threshold",
         "1",
         "--jit-enter=always",
+        "--jit-wait",
     ],
 ];
 

@@ -563,7 +563,10 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
             macro_rules! osr {
                 () => {{
                     if let Some(nc) = (*prof).native.as_ref() {
-                        if !trap {
+                        if nc.pending {
+                            // a safepoint: install what the JIT worker finished
+                            crate::jit::poll(l);
+                        } else if !trap {
                             if let Some(e) = nc.osr_entry(pc.offset_from(code0) as usize) {
                                 enter_native!(e);
                             }
@@ -579,8 +582,16 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
                 reload!();
                 r?;
             }
-            if pc == code0 && !trap && (*prof).native.as_ref().is_some_and(|nc| nc.at_start) {
-                enter_native!(0);
+            if pc == code0 && !trap {
+                if let Some(nc) = (*prof).native.as_ref() {
+                    if nc.pending {
+                        // a safepoint: install what the JIT worker finished
+                        crate::jit::poll(l);
+                    }
+                    if (*prof).native.as_ref().is_some_and(|nc| nc.at_start) {
+                        enter_native!(0);
+                    }
+                }
             }
             loop {
                 let i = *pc;

@@ -151,9 +151,39 @@ pub struct NativeCode {
     /// Native entries, and exits where a guard failed, for the deopt policy.
     pub entries: u64,
     pub guard_failures: u64,
+    /// A placeholder while the worker compiles this prototype's batch: never
+    /// entered (no start entry, no OSR entries); the interpreter instead
+    /// calls `jit::poll` at this prototype's function entries and
+    /// back-edges, which is where finished code gets installed.
+    pub pending: bool,
+}
+
+/// The entry of a [`NativeCode::placeholder`]. It is never entered; should
+/// it be, entry 0 resumes the interpreter at pc 0 (the function's start,
+/// where nothing has happened yet) and any other entry is a bad status,
+/// which the interpreter reports as an internal error.
+unsafe extern "C" fn placeholder_entry(_: *mut JitVm, _: *mut TValue, entry: u32) -> u64 {
+    if entry == 0 {
+        resume_word(0)
+    } else {
+        0xff
+    }
 }
 
 impl NativeCode {
+    /// Marks a prototype whose batch is being compiled (see
+    /// [`NativeCode::pending`]).
+    pub fn placeholder() -> NativeCode {
+        NativeCode {
+            entry: placeholder_entry,
+            at_start: false,
+            osr: Box::new([]),
+            entries: 0,
+            guard_failures: 0,
+            pending: true,
+        }
+    }
+
     /// The entry id for resuming at `pc`, if there is one.
     pub fn osr_entry(&self, pc: usize) -> Option<u32> {
         self.osr

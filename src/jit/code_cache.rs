@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use lunajit_cache::{Cache, Key, Lookup, NewEntry, Options, Reason};
+use lunajit_cache::{Cache, Key, Lookup, Options, Reason};
 
 use super::abi;
 use super::emit::x86_64::Emitted;
@@ -89,7 +89,8 @@ impl EntryPayload {
         }
     }
 
-    fn to_json(&self) -> serde_json::Value {
+    /// The payload as stored in the entry's record.
+    pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "symbol": self.symbol,
             "osr_pcs": self.osr_pcs,
@@ -263,27 +264,6 @@ impl CodeCache {
         }
     }
 
-    /// Stores the shared object at `so` and one entry per function; returns
-    /// the bytes written and the artifact's path in the cache. A shared
-    /// object opened from that path counts as opened for later fetches.
-    pub fn insert(
-        &mut self,
-        so: &Path,
-        entries: Vec<(Key, Labels, EntryPayload)>,
-    ) -> Result<(u64, PathBuf), String> {
-        let new: Vec<NewEntry> = entries
-            .into_iter()
-            .map(|(key, labels, payload)| NewEntry {
-                key,
-                labels: labels.into_map(),
-                payload: payload.to_json(),
-            })
-            .collect();
-        let ins = self.store.insert(so, &new).map_err(|e| e.to_string())?;
-        self.store.evict_in_background();
-        Ok((ins.bytes_written, ins.artifact_path))
-    }
-
     /// Remembers that the shared object at `path` is open.
     pub fn opened(&mut self, path: PathBuf, lib: &'static LoadedLibrary) {
         self.libs.insert(path, lib);
@@ -298,10 +278,11 @@ pub struct Labels {
 }
 
 impl Labels {
-    fn into_map(self) -> std::collections::BTreeMap<String, String> {
+    /// The labels as stored in the entry's record.
+    pub fn to_map(&self) -> std::collections::BTreeMap<String, String> {
         [
-            ("source".to_string(), self.source),
-            ("function".to_string(), self.function),
+            ("source".to_string(), self.source.clone()),
+            ("function".to_string(), self.function.clone()),
             ("line".to_string(), self.line.to_string()),
         ]
         .into_iter()

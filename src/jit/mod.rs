@@ -22,6 +22,7 @@ pub mod helpers;
 pub mod loader;
 pub mod snapshot;
 pub mod toolchain;
+pub mod worker;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -45,6 +46,11 @@ pub struct JitConfig {
     /// user cache directory: see [`code_cache::cache_dir`]); `None` runs
     /// without the cache (`--no-cache`).
     pub cache_dir: Option<PathBuf>,
+    /// `--jit-wait`: compile on the main thread and wait for each batch, so
+    /// code is installed before the hot function runs on (deterministic;
+    /// the tests use it). Default: the worker thread compiles and the
+    /// interpreter installs finished code at its next safepoint.
+    pub wait: bool,
 }
 
 /// Counters for `--jit-stats`.
@@ -65,6 +71,9 @@ pub struct JitStats {
     pub longest_wait_ms: f64,
     pub native_instructions: u64,
     pub instructions: u64,
+    /// Compile requests (hot events that needed the toolchain); several may
+    /// share one batch.
+    pub requests: u64,
     /// Functions installed from the code cache.
     pub cache_hits: u64,
     /// Functions the toolchain compiled because the cache lacked them.
@@ -101,6 +110,12 @@ pub struct Jit {
     /// cache's entry labels (computed at load, when the parent that names a
     /// function is at hand).
     names: std::collections::HashMap<u32, String>,
+    /// The compile worker, started at the first request.
+    worker: Option<Worker>,
+    /// Prototypes of batches being compiled, by job id: GC roots until the
+    /// result is applied (see `runtime::gc`).
+    pinned: std::collections::HashMap<u64, Vec<*mut Proto>>,
+    next_job: u64,
 }
 
 /// Default time-out of one toolchain run.
@@ -166,6 +181,9 @@ impl Jit {
             cache,
             warned_insecure: false,
             names: Default::default(),
+            worker: None,
+            pinned: Default::default(),
+            next_job: 0,
             config,
             toolchain: tc,
             stats: JitStats::default(),
@@ -183,7 +201,7 @@ impl Jit {
         let s = &self.stats;
         format!(
             "functions compiled: {}\nbatches: {}\ntoolchain runs: {}\ntoolchain failures: {}\n\
-             cache hits: {}\ncache misses: {}\ncache bytes written: {}\ncache load ms: {:.1}\n\
+             requests: {}\ncache hits: {}\ncache misses: {}\ncache bytes written: {}\ncache load ms: {:.1}\n\
              deopts: {}\nexits: {}\nblacklisted: {}\nnative entries: {}\n\
              native instructions: {} of {}\nas ms: {:.1}\nld ms: {:.1}\ndlopen ms: {:.1}\n\
              longest main-thread wait ms: {:.1}\n",
@@ -191,6 +209,7 @@ impl Jit {
             s.batches,
             s.toolchain_runs,
             s.toolchain_failures,
+            s.requests,
             s.cache_hits,
             s.cache_misses,
             s.cache_bytes_written,
@@ -208,20 +227,38 @@ impl Jit {
         )
     }
 
-    fn work_dir(&mut self) -> std::io::Result<PathBuf> {
-        if let Some(d) = &self.config.emit_asm {
-            std::fs::create_dir_all(d)?;
-            return Ok(d.clone());
-        }
-        if self.scratch.is_none() {
-            self.scratch = Some(tempfile::Builder::new().prefix("lunajit-").tempdir()?);
-        }
-        Ok(self
-            .scratch
-            .as_ref()
-            .expect("just set")
-            .path()
-            .to_path_buf())
+    /// What the compiler needs besides the jobs (creates the scratch
+    /// directory the first time).
+    fn context(&mut self) -> Result<worker::Context, String> {
+        let work_dir = match &self.config.emit_asm {
+            Some(d) => d.clone(),
+            None => {
+                if self.scratch.is_none() {
+                    self.scratch = Some(
+                        tempfile::Builder::new()
+                            .prefix("lunajit-")
+                            .tempdir()
+                            .map_err(|e| format!("cannot create a work directory: {e}"))?,
+                    );
+                }
+                self.scratch
+                    .as_ref()
+                    .expect("just set")
+                    .path()
+                    .to_path_buf()
+            }
+        };
+        Ok(worker::Context {
+            toolchain: self.toolchain.clone(),
+            timeout: self.config.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            work_dir,
+            store: self.cache.as_ref().map(|c| c.store.clone()),
+        })
+    }
+
+    /// The prototypes the GC must keep while their batches compile.
+    pub fn pinned_protos(&self) -> impl Iterator<Item = *mut Proto> + '_ {
+        self.pinned.values().flatten().copied()
     }
 }
 
@@ -265,6 +302,7 @@ fn install(jit: &mut Jit, p: *mut Proto, entry: abi::NativeFn, c: &code_cache::E
             osr,
             entries: 0,
             guard_failures: 0,
+            pending: false,
         })
     };
 }
@@ -356,6 +394,7 @@ pub fn on_hot(l: &mut State, p: *mut Proto) {
         return;
     };
     let start = Instant::now();
+    drain(jit, None);
     let mut batch = Vec::new();
     batch_of(jit, p, &mut batch);
     // another process may have filled the cache since the warm start
@@ -370,7 +409,7 @@ pub fn on_hot(l: &mut State, p: *mut Proto) {
         jit.stats.cache_misses += batch.len() as u64;
     }
     if !batch.is_empty() {
-        compile_batch(jit, &batch);
+        submit(jit, batch);
     }
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     if ms > jit.stats.longest_wait_ms {
@@ -378,104 +417,21 @@ pub fn on_hot(l: &mut State, p: *mut Proto) {
     }
 }
 
-/// Compiles `batch` into one shared object, stores it in the cache (if on)
-/// and installs every function. Failures blacklist the batch and are
-/// reported once. Returns the number of functions installed.
-fn compile_batch(jit: &mut Jit, batch: &[*mut Proto]) -> usize {
+/// Hands `batch` to the compiler: on the worker thread (the prototypes get
+/// placeholders and stay pinned until [`poll`] installs the result), or,
+/// with `--jit-wait` or when no worker thread can be started, right here.
+fn submit(jit: &mut Jit, batch: Vec<*mut Proto>) {
     // SAFETY: the batch's protos are live (see `batch_of`) and no Lua code runs.
     let snaps: Vec<snapshot::ProtoSnapshot> = batch
         .iter()
         .map(|&p| unsafe { snapshot::ProtoSnapshot::of(p) })
         .collect();
-    let mut text = String::new();
-    emit::x86_64::file_header(&mut text);
-    let mut emitted = Vec::new();
-    for s in &snaps {
-        let e = emit::x86_64::emit_function(s, &mut text);
-        jit.stats.native_instructions += e.native_instructions as u64;
-        jit.stats.instructions += s.code.len() as u64;
-        emitted.push(code_cache::EntryPayload::of(&e));
-    }
-    emit::x86_64::file_trailer(&mut text);
-    jit.stats.batches += 1;
-    let lib = match build(jit, &snaps, &text)
-        .and_then(|so| store_and_open(jit, batch, &emitted, &so))
-    {
-        Ok(lib) => lib,
-        Err(msg) => {
-            jit.stats.blacklisted += batch.len() as u64;
-            if !jit.warned {
-                jit.warned = true;
-                eprintln!("lunajit: warning: JIT compilation failed, running interpreted: {msg}");
-            }
-            tracing::debug!(target: "jit", error = %msg, "batch blacklisted");
-            return 0;
-        }
-    };
-    let mut installed = 0;
-    for ((&p, e), s) in batch.iter().zip(&emitted).zip(&snaps) {
-        // SAFETY: the library stays loaded forever (loader::open).
-        match unsafe { lib.symbol_address(&e.symbol) } {
-            Ok(addr) => {
-                // SAFETY: the symbol is a function the emitter wrote with
-                // the `abi::NativeFn` signature.
-                let entry = unsafe { std::mem::transmute::<*const u8, abi::NativeFn>(addr) };
-                install(jit, p, entry, e);
-                installed += 1;
-                jit.stats.functions_compiled += 1;
-                tracing::debug!(target: "jit", function = %s.name, symbol = %e.symbol, "installed");
-            }
-            Err(err) => {
-                tracing::debug!(target: "jit", function = %s.name, error = %err, "no symbol");
-                jit.stats.blacklisted += 1;
-            }
-        }
-    }
-    installed
-}
-
-/// Writes `text` and runs the toolchain; returns the shared object's path.
-fn build(jit: &mut Jit, snaps: &[snapshot::ProtoSnapshot], text: &str) -> Result<PathBuf, String> {
-    let dir = jit
-        .work_dir()
-        .map_err(|e| format!("cannot create a work directory: {e}"))?;
-    let digest = blake3::hash(text.as_bytes()).to_hex()[..16].to_string();
-    let first = snaps.first().map_or(0, |s| s.id);
-    let asm = dir.join(format!("lj_{first}_{digest}.s"));
-    let so = dir.join(format!("lj_{first}_{digest}.so"));
-    std::fs::write(&asm, text).map_err(|e| format!("cannot write {}: {e}", asm.display()))?;
-    jit.stats.toolchain_runs += 1;
-    let timeout = jit.config.timeout.unwrap_or(DEFAULT_TIMEOUT);
-    let report = jit
-        .toolchain
-        .build_shared_object(&asm, &so, timeout)
-        .map_err(|e| {
-            jit.stats.toolchain_failures += 1;
-            e.to_string()
-        })?;
-    jit.stats.as_ms += report.as_ms;
-    jit.stats.ld_ms += report.ld_ms;
-    Ok(so)
-}
-
-/// Stores the freshly built `so` in the code cache (when on) and opens it,
-/// from the cache when the store worked (so later loads of the same
-/// artifact in this process reuse the handle), else from the work
-/// directory. A failing store only costs the caching: one debug log line.
-fn store_and_open(
-    jit: &mut Jit,
-    batch: &[*mut Proto],
-    emitted: &[code_cache::EntryPayload],
-    so: &std::path::Path,
-) -> Result<&'static loader::LoadedLibrary, String> {
-    let mut path = so.to_path_buf();
-    let mut stored = false;
-    if let Some(cache) = jit.cache.as_mut() {
-        let entries = batch
+    let keys = match jit.cache.as_ref() {
+        None => Vec::new(),
+        Some(cache) => batch
             .iter()
-            .zip(emitted)
-            .map(|(&p, e)| {
-                // SAFETY: the batch's protos are live (see `batch_of`).
+            .map(|&p| {
+                // SAFETY: as above.
                 let pr = unsafe { &*p };
                 // SAFETY: as above.
                 let id = unsafe { pr.profile.view() }.id;
@@ -486,27 +442,182 @@ fn store_and_open(
                     line: pr.line_defined,
                 };
                 // SAFETY: as above.
-                (unsafe { cache.key(p) }, labels, e.clone())
+                (unsafe { cache.key(p) }, labels)
             })
-            .collect();
-        match cache.insert(so, entries) {
-            Ok((bytes, artifact)) => {
-                jit.stats.cache_bytes_written += bytes;
-                path = artifact;
-                stored = true;
+            .collect(),
+    };
+    jit.next_job += 1;
+    let job = worker::Job {
+        id: jit.next_job,
+        snaps,
+        keys,
+    };
+    jit.stats.requests += 1;
+    let ctx = match jit.context() {
+        Ok(c) => c,
+        Err(msg) => {
+            fail(jit, &batch, &msg);
+            return;
+        }
+    };
+    if !jit.config.wait {
+        if jit.worker.is_none() {
+            jit.worker = Worker::spawn(ctx.clone());
+        }
+        if let Some(w) = &jit.worker {
+            match w.jobs.send(job) {
+                Ok(()) => {
+                    for &p in &batch {
+                        // SAFETY: live (see above); written between instructions.
+                        unsafe {
+                            (*(*p).profile.get()).native = Some(abi::NativeCode::placeholder())
+                        };
+                    }
+                    jit.pinned.insert(jit.next_job, batch);
+                    return;
+                }
+                Err(std::sync::mpsc::SendError(j)) => {
+                    // the worker is gone: compile here
+                    jit.worker = None;
+                    return finish_here(jit, &ctx, j, batch);
+                }
             }
-            Err(why) => tracing::debug!(target: "jit", %why, "not cached"),
         }
     }
-    let (lib, ms) = loader::open_timed(&path).map_err(|e| e.to_string())?;
-    jit.stats.dlopen_ms += ms;
-    let lib = lib.leak();
-    if stored {
-        if let Some(cache) = jit.cache.as_mut() {
-            cache.opened(path, lib);
+    finish_here(jit, &ctx, job, batch)
+}
+
+/// Compiles `job` on this thread and applies the result.
+fn finish_here(jit: &mut Jit, ctx: &worker::Context, job: worker::Job, batch: Vec<*mut Proto>) {
+    for done in worker::build(ctx, vec![job]) {
+        apply(jit, &batch, done);
+    }
+}
+
+/// Installs a finished job's entries in its prototypes, or blacklists them.
+fn apply(jit: &mut Jit, batch: &[*mut Proto], done: worker::Done) {
+    let st = &done.stats;
+    let s = &mut jit.stats;
+    s.batches += st.builds;
+    s.toolchain_runs += st.toolchain_runs;
+    s.toolchain_failures += st.toolchain_failures;
+    s.as_ms += st.as_ms;
+    s.ld_ms += st.ld_ms;
+    s.dlopen_ms += st.dlopen_ms;
+    s.cache_bytes_written += st.cache_bytes_written;
+    s.native_instructions += st.native_instructions;
+    s.instructions += st.instructions;
+    if let (Some((path, lib, true)), Some(cache)) = (&done.library, jit.cache.as_mut()) {
+        cache.opened(path.clone(), lib);
+    }
+    let entries = match done.result {
+        Ok(e) => e,
+        Err(msg) => return fail(jit, batch, &msg),
+    };
+    for (&p, e) in batch.iter().zip(entries) {
+        match e {
+            Ok((entry, payload)) => {
+                install(jit, p, entry, &payload);
+                jit.stats.functions_compiled += 1;
+                tracing::debug!(target: "jit", symbol = %payload.symbol, "installed");
+            }
+            Err(err) => {
+                // SAFETY: pinned or live prototype, between instructions.
+                unsafe { (*(*p).profile.get()).native = None };
+                tracing::debug!(target: "jit", error = %err, "no symbol");
+                jit.stats.blacklisted += 1;
+            }
         }
     }
-    Ok(lib)
+}
+
+/// A batch that could not be compiled: its prototypes stay interpreted
+/// (they remain in `done`), with one warning per run.
+fn fail(jit: &mut Jit, batch: &[*mut Proto], msg: &str) {
+    for &p in batch {
+        // SAFETY: pinned or live prototype, between instructions.
+        unsafe { (*(*p).profile.get()).native = None };
+    }
+    jit.stats.blacklisted += batch.len() as u64;
+    if !jit.warned {
+        jit.warned = true;
+        eprintln!("lunajit: warning: JIT compilation failed, running interpreted: {msg}");
+    }
+    tracing::debug!(target: "jit", error = %msg, "batch blacklisted");
+}
+
+/// A safepoint: installs every batch the worker has finished, without
+/// waiting. Called by the interpreter at function entries and back-edges
+/// of prototypes whose batch is pending, and at hot events.
+#[cold]
+#[inline(never)]
+pub fn poll(l: &mut State) {
+    if let Some(jit) = l.g().jit.as_deref_mut() {
+        drain(jit, None);
+    }
+}
+
+/// Applies finished jobs: those already there (`wait` = `None`), or all
+/// outstanding ones, waiting up to the given time for each.
+fn drain(jit: &mut Jit, wait: Option<Duration>) {
+    while !jit.pinned.is_empty() {
+        let Some(w) = &jit.worker else {
+            // the worker died: its batches will never come
+            let pinned: Vec<_> = jit.pinned.drain().collect();
+            for (_, batch) in pinned {
+                fail(jit, &batch, "the JIT worker thread ended");
+            }
+            return;
+        };
+        let next = match wait {
+            None => w.done.try_recv().ok(),
+            Some(t) => w.done.recv_timeout(t).ok(),
+        };
+        let Some(done) = next else {
+            if wait.is_some() {
+                // timed out, or the worker ended: give the batches up
+                jit.worker = None;
+                continue;
+            }
+            return;
+        };
+        if let Some(batch) = jit.pinned.remove(&done.id) {
+            apply(jit, &batch, done);
+        }
+    }
+}
+
+/// Waits for every batch still being compiled and installs it, so that the
+/// counters are final and the code cache holds everything this run built.
+/// Called before `--jit-stats` is printed, at `os.exit`, and by
+/// `lunajit compile`. A batch takes at most two toolchain time-outs.
+pub fn finish(jit: &mut Jit) {
+    let t = jit.config.timeout.unwrap_or(DEFAULT_TIMEOUT) * 2 + Duration::from_secs(1);
+    drain(jit, Some(t));
+}
+
+/// The worker thread and its channels.
+struct Worker {
+    jobs: std::sync::mpsc::Sender<worker::Job>,
+    done: std::sync::mpsc::Receiver<worker::Done>,
+}
+
+impl Worker {
+    /// Starts the thread; `None` (compile on the main thread) if the system
+    /// refuses a thread.
+    fn spawn(ctx: worker::Context) -> Option<Worker> {
+        let (jobs_tx, jobs_rx) = std::sync::mpsc::channel();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("lunajit-jit".into())
+            .spawn(move || worker::run(ctx, jobs_rx, done_tx))
+            .map_err(|e| tracing::debug!(target: "jit", error = %e, "no worker thread"))
+            .ok()?;
+        Some(Worker {
+            jobs: jobs_tx,
+            done: done_rx,
+        })
+    }
 }
 
 /// `lunajit compile`: loads a chunk without running it and compiles every
@@ -526,8 +637,9 @@ pub fn compile_all(l: &mut State, source: &[u8], chunkname: &str) -> Result<(), 
     batch_of(jit, root, &mut batch);
     jit.stats.cache_misses += batch.len() as u64;
     if !batch.is_empty() {
-        compile_batch(jit, &batch);
+        submit(jit, batch);
     }
+    finish(jit);
     Ok(())
 }
 

@@ -441,6 +441,12 @@ impl State {
             for &p in &g.profile.protos {
                 m.mark_obj(p as *mut GcHeader);
             }
+            // prototypes whose batch the JIT worker is compiling
+            if let Some(j) = g.jit.as_deref() {
+                for p in j.pinned_protos() {
+                    m.mark_obj(p as *mut GcHeader);
+                }
+            }
             m.mark_obj(g.globals as *mut GcHeader);
             for &mt in g.type_mt.iter() {
                 m.mark_obj(mt as *mut GcHeader);

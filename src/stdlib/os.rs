@@ -72,6 +72,10 @@ fn exit(l: &mut State) -> LuaResult<usize> {
     }
     super::io::flush_all();
     crate::profile::finish_session(l.g());
+    if let Some(j) = l.g().jit.as_deref_mut() {
+        // batches being compiled still reach the code cache
+        crate::jit::finish(j);
+    }
     std::process::exit(code);
 }
 
