@@ -65,6 +65,22 @@ fn values_changing_type_mid_loop_deopt_correctly() {
 }
 
 #[test]
+fn guards_that_keep_failing_get_their_function_recompiled_without_them() {
+    let (out, err) = jit_run(
+        "tests/jit/recompile.lua",
+        &["--jit-threshold", "1", "--jit-enter=always"],
+        &[],
+    );
+    assert_eq!(out, "12507565\tinteger\n");
+    assert_eq!(stat(&err, "recompiled"), 1.0, "{err}");
+    // the policy's grace, then the recompiled code exits without a guard
+    let deopts = stat(&err, "deopts");
+    assert!(deopts > 1000.0 && deopts < 1100.0, "{err}");
+    assert!(stat(&err, "exits") >= 3900.0, "{err}");
+    assert_eq!(stat(&err, "blacklisted"), 0.0, "{err}");
+}
+
+#[test]
 fn a_long_loop_moves_to_native_code_by_osr() {
     // default thresholds: the main chunk is called once, so only the hot loop
     // can get it compiled, and only OSR can enter the compiled code

@@ -132,12 +132,14 @@ enum NativeExit {
 /// come back as `Err`. Kept out of line so the dispatch loop stays small.
 ///
 /// # Safety
-/// `prof` is the running prototype's profile with native code installed,
+/// `proto` is the running prototype and `prof` its profile, with native
+/// code installed,
 /// `k`/`upvals` the running closure's constants and upvalues, `base` its
 /// frame's register 0, and the frame's `savedpc` saved.
 #[inline(never)]
 unsafe fn run_native(
     l: &mut State,
+    proto: *mut crate::runtime::func::Proto,
     prof: *mut profile::ProtoProfile,
     k: *const TValue,
     upvals: *const *mut crate::runtime::func::UpVal,
@@ -164,7 +166,7 @@ unsafe fn run_native(
         match decode(st) {
             Some(Status::Return { first, n }) => Ok(NativeExit::Return(first, n)),
             Some(Status::Deopt { pc }) => {
-                crate::jit::guard_failed(l, prof);
+                crate::jit::guard_failed(l, proto, pc);
                 Ok(NativeExit::Resume(pc))
             }
             Some(Status::Resume { pc }) => {
@@ -544,7 +546,15 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
             macro_rules! enter_native {
                 ($entry:expr) => {{
                     savepc!();
-                    let r = run_native(l, prof, k, upvals, base, $entry);
+                    let r = run_native(
+                        l,
+                        proto as *const crate::runtime::func::Proto as *mut _,
+                        prof,
+                        k,
+                        upvals,
+                        base,
+                        $entry,
+                    );
                     // calls made by the native code may have moved the stack,
                     // pushed and popped frames or set a hook
                     reload!();

@@ -151,6 +151,8 @@ pub struct NativeCode {
     /// Native entries, and exits where a guard failed, for the deopt policy.
     pub entries: u64,
     pub guard_failures: u64,
+    /// (pc, count) of the guards that failed, for the deopt policy.
+    pub failing_pcs: Vec<(u32, u64)>,
     /// A placeholder while the worker compiles this prototype's batch: never
     /// entered (no start entry, no OSR entries); the interpreter instead
     /// calls `jit::poll` at this prototype's function entries and
@@ -180,6 +182,7 @@ impl NativeCode {
             osr: Box::new([]),
             entries: 0,
             guard_failures: 0,
+            failing_pcs: Vec::new(),
             pending: true,
         }
     }

@@ -30,10 +30,9 @@ pub const ENV_DIR: &str = "LUNAJIT_CACHE_DIR";
 pub const ENV_MAX: &str = "LUNAJIT_CACHE_MAX";
 /// The target the emitter writes for, as it appears in keys.
 pub const TARGET: &str = "x86_64-linux-elf";
-/// What feedback shaped the code. The emitter does not specialise on
-/// feedback yet, so every function is compiled the one way; when it does,
-/// the decisions go into the key next to this.
-const FEEDBACK: &str = "none";
+/// How the feedback decisions in a key are encoded: the sorted pcs compiled
+/// without specialisation (see `jit::guard_failed`), after the constants.
+const FEEDBACK: &str = "generic-pcs-v1";
 
 /// The cache directory a run uses: `explicit` (`--cache-dir`), else
 /// [`ENV_DIR`], else the platform's user cache directory plus `lunajit`
@@ -183,12 +182,14 @@ impl CodeCache {
         }
     }
 
-    /// The key of prototype `p`: the context, then the instruction words,
-    /// then each constant as the emitter sees it.
+    /// The key of prototype `p` compiled with the instructions at the
+    /// sorted pcs `generic` left to the interpreter: the context, then the
+    /// instruction words, each constant as the emitter sees it, and
+    /// `generic` (the feedback decisions).
     ///
     /// # Safety
     /// `p` must be live.
-    pub unsafe fn key(&self, p: *const Proto) -> Key {
+    pub unsafe fn key(&self, p: *const Proto, generic: &[u32]) -> Key {
         // SAFETY: guaranteed by the caller.
         let pr = unsafe { &*p };
         let mut h = self.context.clone();
@@ -211,6 +212,10 @@ impl CodeCache {
                     h.update(b"o");
                 }
             }
+        }
+        h.update(&(generic.len() as u64).to_le_bytes());
+        for pc in generic {
+            h.update(&pc.to_le_bytes());
         }
         Key::from(h.finalize())
     }

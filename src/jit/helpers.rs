@@ -384,8 +384,7 @@ unsafe fn native_to_native(
         }
         Some(st @ (Status::Deopt { pc } | Status::Resume { pc })) => {
             if matches!(st, Status::Deopt { .. }) {
-                // SAFETY: `p` is the callee's live prototype.
-                crate::jit::guard_failed(l, unsafe { (*p).profile.get() });
+                crate::jit::guard_failed(l, p, pc);
             } else {
                 crate::jit::resumed(l);
             }

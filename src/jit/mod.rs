@@ -63,6 +63,8 @@ pub struct JitStats {
     pub blacklisted: u64,
     /// Exits where a guard failed.
     pub deopts: u64,
+    /// Recompilations without failing specialisations (`guard_failed`).
+    pub recompiled: u64,
     /// Expected exits to the interpreter (no native form, recursion limit).
     pub exits: u64,
     pub as_ms: f64,
@@ -116,6 +118,11 @@ pub struct Jit {
     /// result is applied (see `runtime::gc`).
     pinned: std::collections::HashMap<u64, Vec<*mut Proto>>,
     next_job: u64,
+    /// Per prototype id: the pcs compiled without specialisation (handed to
+    /// the interpreter) because their guards kept failing (`guard_failed`).
+    generic: std::collections::HashMap<u32, Vec<u32>>,
+    /// Per prototype id: how often it was recompiled.
+    recompiles: std::collections::HashMap<u32, u32>,
 }
 
 /// Default time-out of one toolchain run.
@@ -184,6 +191,8 @@ impl Jit {
             worker: None,
             pinned: Default::default(),
             next_job: 0,
+            generic: Default::default(),
+            recompiles: Default::default(),
             config,
             toolchain: tc,
             stats: JitStats::default(),
@@ -202,7 +211,7 @@ impl Jit {
         format!(
             "functions compiled: {}\nbatches: {}\ntoolchain runs: {}\ntoolchain failures: {}\n\
              requests: {}\ncache hits: {}\ncache misses: {}\ncache bytes written: {}\ncache load ms: {:.1}\n\
-             deopts: {}\nexits: {}\nblacklisted: {}\nnative entries: {}\n\
+             deopts: {}\nrecompiled: {}\nexits: {}\nblacklisted: {}\nnative entries: {}\n\
              native instructions: {} of {}\nas ms: {:.1}\nld ms: {:.1}\ndlopen ms: {:.1}\n\
              longest main-thread wait ms: {:.1}\n",
             s.functions_compiled,
@@ -215,6 +224,7 @@ impl Jit {
             s.cache_bytes_written,
             s.cache_load_ms,
             s.deopts,
+            s.recompiled,
             s.exits,
             s.blacklisted,
             self.vm.entries,
@@ -302,6 +312,7 @@ fn install(jit: &mut Jit, p: *mut Proto, entry: abi::NativeFn, c: &code_cache::E
             osr,
             entries: 0,
             guard_failures: 0,
+            failing_pcs: Vec::new(),
             pending: false,
         })
     };
@@ -315,7 +326,10 @@ fn install_cached(jit: &mut Jit, p: *mut Proto) -> bool {
         return false;
     };
     // SAFETY: `p` is live (see `install`).
-    let key = unsafe { cache.key(p) };
+    let id = unsafe { (*p).profile.view() }.id;
+    let generic = jit.generic.get(&id).map_or(&[][..], Vec::as_slice);
+    // SAFETY: as above.
+    let key = unsafe { cache.key(p, generic) };
     let found = cache.fetch(&key);
     jit.stats.dlopen_ms += std::mem::take(&mut cache.dlopen_ms);
     match found {
@@ -424,13 +438,18 @@ fn submit(jit: &mut Jit, batch: Vec<*mut Proto>) {
     // SAFETY: the batch's protos are live (see `batch_of`) and no Lua code runs.
     let snaps: Vec<snapshot::ProtoSnapshot> = batch
         .iter()
-        .map(|&p| unsafe { snapshot::ProtoSnapshot::of(p) })
+        .map(|&p| {
+            let mut s = unsafe { snapshot::ProtoSnapshot::of(p) };
+            s.generic = jit.generic.get(&s.id).cloned().unwrap_or_default();
+            s
+        })
         .collect();
     let keys = match jit.cache.as_ref() {
         None => Vec::new(),
         Some(cache) => batch
             .iter()
-            .map(|&p| {
+            .zip(&snaps)
+            .map(|(&p, snap)| {
                 // SAFETY: as above.
                 let pr = unsafe { &*p };
                 // SAFETY: as above.
@@ -442,7 +461,7 @@ fn submit(jit: &mut Jit, batch: Vec<*mut Proto>) {
                     line: pr.line_defined,
                 };
                 // SAFETY: as above.
-                (unsafe { cache.key(p) }, labels)
+                (unsafe { cache.key(p, &snap.generic) }, labels)
             })
             .collect(),
     };
@@ -693,31 +712,63 @@ pub fn assembly_of(
     Ok(text)
 }
 
-/// Deopt policy, for an exit where a guard failed in `prof`'s native code: a
-/// prototype whose guards fail on most entries (values of types the fast
-/// paths do not cover) loses its native code and stays interpreted (counted
-/// as blacklisted; recompiling without the failing specialisation is not
-/// built yet).
+/// Guard failures a prototype's native code is allowed before the deopt
+/// policy looks at it.
+pub const DEOPT_GRACE: u64 = 1000;
+/// Recompilations of one prototype before it is blacklisted.
+pub const MAX_RECOMPILES: u32 = 3;
+
+/// Deopt policy, for an exit where the guard of the instruction at `pc`
+/// failed in `p`'s native code. Failures are counted per pc. Once a
+/// prototype has had more than [`DEOPT_GRACE`] and they make up most of its
+/// entries, the pcs that account for at least a tenth of them lose their
+/// specialisation: the prototype is recompiled with those instructions
+/// handed to the interpreter (an expected exit, not a guard), on the worker
+/// like any batch. The generic pcs are part of the code-cache key. After
+/// [`MAX_RECOMPILES`] the prototype is blacklisted and stays interpreted.
 #[cold]
 #[inline(never)]
-pub fn guard_failed(l: &mut State, prof: *mut crate::profile::ProtoProfile) {
-    /// Guard failures tolerated before the policy looks at the ratio.
-    const GRACE: u64 = 1000;
-    // SAFETY: the running prototype's profile, between instructions.
-    let p = unsafe { &mut *prof };
-    let Some(nc) = p.native.as_mut() else { return };
+pub fn guard_failed(l: &mut State, p: *mut Proto, pc: usize) {
+    // SAFETY: the running (or just called) prototype, between instructions.
+    let prof = unsafe { &mut *(*p).profile.get() };
+    let id = prof.id;
+    let Some(nc) = prof.native.as_mut() else {
+        return;
+    };
     nc.guard_failures += 1;
-    let drop_it = nc.guard_failures > GRACE && nc.guard_failures * 2 > nc.entries;
-    if let Some(j) = l.g().jit.as_deref_mut() {
-        j.stats.deopts += 1;
-        if drop_it {
-            j.stats.blacklisted += 1;
-        }
+    match nc.failing_pcs.iter_mut().find(|(q, _)| *q as usize == pc) {
+        Some((_, n)) => *n += 1,
+        None => nc.failing_pcs.push((pc as u32, 1)),
     }
-    if drop_it {
-        tracing::debug!(target: "jit", proto = p.id, "native code exits too often: dropped");
-        p.native = None;
+    let Some(jit) = l.g().jit.as_deref_mut() else {
+        return;
+    };
+    jit.stats.deopts += 1;
+    if nc.guard_failures <= DEOPT_GRACE || nc.guard_failures * 2 <= nc.entries {
+        return;
     }
+    let total = nc.guard_failures;
+    let failing: Vec<u32> = nc
+        .failing_pcs
+        .iter()
+        .filter(|&&(_, n)| n * 10 >= total)
+        .map(|&(q, _)| q)
+        .collect();
+    prof.native = None;
+    let rounds = jit.recompiles.entry(id).or_insert(0);
+    *rounds += 1;
+    if *rounds > MAX_RECOMPILES {
+        jit.stats.blacklisted += 1;
+        tracing::debug!(target: "jit", proto = id, "guards keep failing: blacklisted");
+        return;
+    }
+    let generic = jit.generic.entry(id).or_default();
+    generic.extend(failing);
+    generic.sort_unstable();
+    generic.dedup();
+    jit.stats.recompiled += 1;
+    tracing::debug!(target: "jit", proto = id, generic = ?generic, "guards keep failing: recompiling without them");
+    submit(jit, vec![p]);
 }
 
 /// Counts an expected exit from native code (see `abi::status::RESUME`).

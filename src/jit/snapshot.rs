@@ -34,6 +34,10 @@ pub struct ProtoSnapshot {
     pub line_info: Vec<u32>,
     /// One listing line per instruction (opcode and operands), for comments.
     pub listing: Vec<String>,
+    /// Sorted pcs to compile without specialisation: they exit to the
+    /// interpreter (a resume) because their guards kept failing. Empty from
+    /// [`ProtoSnapshot::of`]; the controller fills it in.
+    pub generic: Vec<u32>,
 }
 
 impl ProtoSnapshot {
@@ -83,6 +87,7 @@ impl ProtoSnapshot {
             consts,
             line_info: pr.line_info.to_vec(),
             listing,
+            generic: Vec::new(),
         }
     }
 }

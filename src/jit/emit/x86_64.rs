@@ -188,7 +188,12 @@ pub fn emit_function(p: &ProtoSnapshot, out: &mut String) -> Emitted {
             p.listing.get(pc).map(String::as_str).unwrap_or("?")
         );
         let _ = writeln!(c.out, "{}:", c.label(pc as i64));
-        if emit_instruction(&mut c, pc, i, op, &mut deopts) {
+        if p.generic.binary_search(&(pc as u32)).is_ok() {
+            // its guard kept failing: the interpreter runs it
+            c.line("# generic: left to the interpreter");
+            c.exit_resume(pc);
+            exits.push(pc as u32);
+        } else if emit_instruction(&mut c, pc, i, op, &mut deopts) {
             native += 1;
         } else {
             exits.push(pc as u32);
