@@ -43,7 +43,7 @@ lunajit options:
               time), hot loops, least type-stable sites and inline-cache stats
   --jit=off|external
               compile hot functions with the system assembler and linker
-              (default: off while the JIT is being built, see README)
+              (default: external when as and ld, or cc, are found)
   --jit-threshold N
               calls after which a function is hot (loops: N*4 iterations)
   --emit-asm DIR
@@ -455,6 +455,7 @@ fn compile_command(
     }
     let config = lunajit::jit::JitConfig {
         cache_dir: Some(dir.clone()),
+        requested: true,
         ..Default::default()
     };
     let Some(jit) = lunajit::jit::Jit::new(config) else {
@@ -612,13 +613,21 @@ fn main() -> ExitCode {
     if let Some(n) = opts.jit_threshold {
         lua.state().g().profile.thresholds = lunajit::profile::Thresholds::from_scale(n);
     }
-    if opts.jit == Some(true) {
+    // the JIT is on unless --jit=off, where a toolchain is found; --profile
+    // reports the interpreter's counts, so it runs without the JIT unless
+    // --jit=external asks for both
+    let jit_on = match opts.jit {
+        Some(on) => on,
+        None => opts.profile.is_none(),
+    };
+    if jit_on {
         let config = lunajit::jit::JitConfig {
             emit_asm: opts.emit_asm.as_ref().map(std::path::PathBuf::from),
             timeout: None,
             enter_always: opts.jit_enter_always,
             cache_dir: cache_dir_of(opts.no_cache, opts.cache_dir.as_deref().map(Path::new)),
             wait: opts.jit_wait,
+            requested: opts.jit == Some(true),
         };
         lua.state().g().jit = lunajit::jit::Jit::new(config).map(Box::new);
     }

@@ -106,6 +106,29 @@ fn the_worker_thread_compiles_while_the_loop_runs_and_osr_enters() {
 }
 
 #[test]
+fn the_jit_is_on_by_default_where_a_toolchain_exists_and_silently_off_elsewhere() {
+    let on = Run::lunajit()
+        .args(["--jit-stats", "--jit-threshold", "1", "tests/jit/small.lua"])
+        .run();
+    assert_eq!(on.status, Some(0), "{}", on.describe());
+    assert!(stat(&on.err(), "requests") >= 1.0, "{}", on.err());
+    // no as, ld or cc on PATH, none asked for: no warning, interpreted
+    let empty = tempfile::tempdir().unwrap();
+    let off = Run::lunajit()
+        .args(["--jit-stats", "--jit-threshold", "1", "tests/jit/small.lua"])
+        .env("PATH", empty.path())
+        .run();
+    assert_eq!(off.status, Some(0), "{}", off.describe());
+    assert_eq!(off.out(), on.out());
+    assert_eq!(off.err(), "jit: off\n");
+    // --profile reports the interpreter's counts: no JIT unless asked for
+    let prof = Run::lunajit()
+        .args(["--jit-stats", "--profile", "tests/jit/small.lua"])
+        .run();
+    assert!(prof.err().ends_with("jit: off\n"), "{}", prof.err());
+}
+
+#[test]
 fn missing_assembler_and_compiler_warn_once_and_run_interpreted() {
     let out = Run::lunajit()
         .args([

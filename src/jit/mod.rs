@@ -51,6 +51,9 @@ pub struct JitConfig {
     /// the tests use it). Default: the worker thread compiles and the
     /// interpreter installs finished code at its next safepoint.
     pub wait: bool,
+    /// The JIT was asked for (`--jit=external`), so a missing toolchain is
+    /// worth a warning; when it is merely the default, it is not.
+    pub requested: bool,
 }
 
 /// Counters for `--jit-stats`.
@@ -129,8 +132,9 @@ pub struct Jit {
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 
 impl Jit {
-    /// A controller with the detected toolchain. Returns `None`, after one
-    /// warning on stderr, when no usable toolchain is found.
+    /// A controller with the detected toolchain. Returns `None` when no
+    /// usable toolchain is found, after one warning on stderr if the JIT was
+    /// `requested` or a `LUNAJIT_*` override names nothing usable.
     pub fn new(mut config: JitConfig) -> Option<Jit> {
         let tc = toolchain::Toolchain::detect();
         // overrides that name nothing usable
@@ -147,6 +151,11 @@ impl Jit {
         .collect();
         let usable = (tc.assembler.is_some() && tc.linker.is_some()) || tc.cc.is_some();
         if !usable {
+            if broken.is_empty() && !config.requested {
+                // on by default only where a toolchain exists: no warning
+                tracing::debug!(target: "jit", "no toolchain found: running without the JIT");
+                return None;
+            }
             let why = if broken.is_empty() {
                 "no assembler and linker or C compiler found (set LUNAJIT_AS and LUNAJIT_LD, or \
                  LUNAJIT_CC)"
