@@ -25,7 +25,7 @@ use std::fmt::Write;
 use crate::bytecode::{ins, OpCode};
 use crate::jit::abi::{deopt_word, resume_word, return_word};
 use crate::jit::snapshot::{ConstKind, ProtoSnapshot};
-use crate::runtime::value::{TFALSE, TFLOAT, TINT, TNIL, TTRUE};
+use crate::runtime::value::{TFALSE, TFLOAT, TINT, TNIL, TTABLE, TTRUE, TUSERDATA};
 
 /// What the emitter produced for one function.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -651,36 +651,184 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             cond_branch(c, pc, ins::k(i), t, nf);
         }
         OpCode::EQ => {
+            // same tags: integers and pointers (strings are interned) by
+            // bits, floats by value, nil/false/true by the tag; different
+            // tables or full userdata may have __eq, and an integer against
+            // a float is exact maths: both deopt. Other different tags:
+            // not equal.
             deopts.push(pc);
-            let f = c.f.clone();
-            let fl = format!(".L{f}_{pc}_fl");
-            c.line(&format!("cmp {}, {TINT}", Ctx::tt(a)));
-            c.line(&format!("jne {fl}"));
-            c.line(&format!("cmp {}, {TINT}", Ctx::tt(b)));
-            c.line(&format!("jne {fail}"));
-            c.line(&format!("mov rax, {}", Ctx::val(a)));
-            c.line(&format!("cmp rax, {}", Ctx::val(b)));
-            cond_branch(c, pc, ins::k(i), "je", "jne");
-            let _ = writeln!(c.out, "{fl}:");
-            both_tagged(c, a, b, TFLOAT, &fail);
-            c.line(&format!("movsd xmm0, {}", Ctx::val(a)));
-            c.line(&format!("ucomisd xmm0, {}", Ctx::val(b)));
-            // equal: ZF=1 and PF=0 (not unordered)
-            let ne = format!(".L{f}_{pc}_ne");
-            c.line(&format!("jp {ne}"));
-            c.line(&format!("jne {ne}"));
-            // equal
             let jmp_i = c.p.code.get(pc + 1).copied().unwrap_or(0);
             let take = c.label(pc as i64 + 2 + ins::sj(jmp_i) as i64);
             let skip = c.label(pc as i64 + 2);
-            if ins::k(i) {
-                c.line(&format!("jmp {take}"));
-                let _ = writeln!(c.out, "{ne}:");
-                c.line(&format!("jmp {skip}"));
+            let (eq_t, ne_t) = if ins::k(i) {
+                (take, skip)
             } else {
-                c.line(&format!("jmp {skip}"));
-                let _ = writeln!(c.out, "{ne}:");
-                c.line(&format!("jmp {take}"));
+                (skip, take)
+            };
+            let f = c.f.clone();
+            let (diff, notint, other) = (
+                format!(".L{f}_{pc}_df"),
+                format!(".L{f}_{pc}_ni"),
+                format!(".L{f}_{pc}_ot"),
+            );
+            c.line(&format!("movzx eax, {}", Ctx::tt(a)));
+            c.line(&format!("movzx ecx, {}", Ctx::tt(b)));
+            c.line("cmp eax, ecx");
+            c.line(&format!("jne {diff}"));
+            c.line(&format!("cmp eax, {TINT}"));
+            c.line(&format!("jne {notint}"));
+            c.line(&format!("mov rdx, {}", Ctx::val(a)));
+            c.line(&format!("cmp rdx, {}", Ctx::val(b)));
+            c.line(&format!("je {eq_t}"));
+            c.line(&format!("jmp {ne_t}"));
+            let _ = writeln!(c.out, "{notint}:");
+            c.line(&format!("cmp eax, {TFLOAT}"));
+            c.line(&format!("jne {other}"));
+            c.line(&format!("movsd xmm0, {}", Ctx::val(a)));
+            c.line(&format!("ucomisd xmm0, {}", Ctx::val(b)));
+            // equal: ZF=1 and PF=0 (not unordered)
+            c.line(&format!("jp {ne_t}"));
+            c.line(&format!("je {eq_t}"));
+            c.line(&format!("jmp {ne_t}"));
+            let _ = writeln!(c.out, "{other}:");
+            c.line(&format!("cmp eax, {TTRUE}"));
+            c.line(&format!("jbe {eq_t}"));
+            c.line(&format!("mov rdx, {}", Ctx::val(a)));
+            c.line(&format!("cmp rdx, {}", Ctx::val(b)));
+            c.line(&format!("je {eq_t}"));
+            c.line(&format!("cmp eax, {TTABLE}"));
+            c.line(&format!("je {fail}"));
+            c.line(&format!("cmp eax, {TUSERDATA}"));
+            c.line(&format!("je {fail}"));
+            c.line(&format!("jmp {ne_t}"));
+            let _ = writeln!(c.out, "{diff}:");
+            // different tags: both numbers (int and float) deopt
+            c.line(&format!("sub eax, {TINT}"));
+            c.line("cmp eax, 1");
+            c.line(&format!("ja {ne_t}"));
+            c.line(&format!("sub ecx, {TINT}"));
+            c.line("cmp ecx, 1");
+            c.line(&format!("ja {ne_t}"));
+            c.line(&format!("jmp {fail}"));
+        }
+        OpCode::SHL | OpCode::SHR | OpCode::SHLI | OpCode::SHRI => {
+            // integers only (floats with integral values and strings deopt):
+            // x << y with Lua's rules (a negative y shifts right, |y| >= 64
+            // gives 0; x >> y is x << -y, wrapping)
+            deopts.push(pc);
+            let f = c.f.clone();
+            let (right, zero, done) = (
+                format!(".L{f}_{pc}_r"),
+                format!(".L{f}_{pc}_z"),
+                format!(".L{f}_{pc}_d"),
+            );
+            c.line(&format!("cmp {}, {TINT}", Ctx::tt(b)));
+            c.line(&format!("jne {fail}"));
+            match op {
+                OpCode::SHL | OpCode::SHR => {
+                    c.line(&format!("cmp {}, {TINT}", Ctx::tt(cc)));
+                    c.line(&format!("jne {fail}"));
+                    c.line(&format!("mov rax, {}", Ctx::val(b)));
+                    c.line(&format!("mov rcx, {}", Ctx::val(cc)));
+                    if op == OpCode::SHR {
+                        c.line("neg rcx");
+                    }
+                }
+                OpCode::SHRI => {
+                    c.line(&format!("mov rax, {}", Ctx::val(b)));
+                    c.line(&format!("mov rcx, {}", -(ins::sc(i) as i64)));
+                }
+                _ => {
+                    // SHLI: the immediate is shifted by R[B]
+                    c.line(&format!("mov rax, {}", ins::sc(i)));
+                    c.line(&format!("mov rcx, {}", Ctx::val(b)));
+                }
+            }
+            c.line("cmp rcx, 63");
+            c.line(&format!("jg {zero}"));
+            c.line("cmp rcx, -63");
+            c.line(&format!("jl {zero}"));
+            c.line("test rcx, rcx");
+            c.line(&format!("js {right}"));
+            c.line("shl rax, cl");
+            c.line(&format!("jmp {done}"));
+            let _ = writeln!(c.out, "{right}:");
+            c.line("neg rcx");
+            c.line("shr rax, cl");
+            c.line(&format!("jmp {done}"));
+            let _ = writeln!(c.out, "{zero}:");
+            c.line("xor eax, eax");
+            let _ = writeln!(c.out, "{done}:");
+            c.line(&format!("mov {}, rax", Ctx::val(a)));
+            c.set_tt(a, TINT);
+        }
+        OpCode::BNOT => {
+            deopts.push(pc);
+            c.line(&format!("cmp {}, {TINT}", Ctx::tt(b)));
+            c.line(&format!("jne {fail}"));
+            c.line(&format!("mov rax, {}", Ctx::val(b)));
+            c.line("not rax");
+            c.line(&format!("mov {}, rax", Ctx::val(a)));
+            c.set_tt(a, TINT);
+        }
+        OpCode::EQK => {
+            // R[A] == K[B]: a number constant is an immediate (a value of the
+            // other number type deopts: int/float equality is exact maths);
+            // nil, boolean and string constants are compared by tag and, for
+            // strings (all interned), by pointer, reading K at run time
+            let jmp_i = c.p.code.get(pc + 1).copied().unwrap_or(0);
+            let take = c.label(pc as i64 + 2 + ins::sj(jmp_i) as i64);
+            let skip = c.label(pc as i64 + 2);
+            let (eq_t, ne_t) = if ins::k(i) {
+                (take, skip)
+            } else {
+                (skip, take)
+            };
+            let f = c.f.clone();
+            let fl = format!(".L{f}_{pc}_fl");
+            match c.p.consts.get(b as usize).cloned() {
+                Some(ConstKind::Int(v)) => {
+                    deopts.push(pc);
+                    c.line(&format!("cmp {}, {TINT}", Ctx::tt(a)));
+                    c.line(&format!("jne {fl}"));
+                    c.line(&format!("mov rax, {v}"));
+                    c.line(&format!("cmp {}, rax", Ctx::val(a)));
+                    c.line(&format!("je {eq_t}"));
+                    c.line(&format!("jmp {ne_t}"));
+                    let _ = writeln!(c.out, "{fl}:");
+                    c.line(&format!("cmp {}, {TFLOAT}", Ctx::tt(a)));
+                    c.line(&format!("je {fail}"));
+                    c.line(&format!("jmp {ne_t}"));
+                }
+                Some(ConstKind::Float(x)) => {
+                    deopts.push(pc);
+                    c.line(&format!("cmp {}, {TFLOAT}", Ctx::tt(a)));
+                    c.line(&format!("jne {fl}"));
+                    c.line(&format!("movsd xmm0, {}", Ctx::val(a)));
+                    c.line(&format!("mov rax, {}", x.to_bits()));
+                    c.line("movq xmm1, rax");
+                    c.line("ucomisd xmm0, xmm1");
+                    c.line(&format!("jp {ne_t}"));
+                    c.line(&format!("je {eq_t}"));
+                    c.line(&format!("jmp {ne_t}"));
+                    let _ = writeln!(c.out, "{fl}:");
+                    c.line(&format!("cmp {}, {TINT}", Ctx::tt(a)));
+                    c.line(&format!("je {fail}"));
+                    c.line(&format!("jmp {ne_t}"));
+                }
+                _ => {
+                    let kb = 16 * b as usize;
+                    c.line(&format!("movzx eax, {}", Ctx::tt(a)));
+                    c.line(&format!("cmp al, byte ptr [r13 + {}]", kb + 8));
+                    c.line(&format!("jne {ne_t}"));
+                    // nil, false, true: the tag is the value
+                    c.line(&format!("cmp al, {TTRUE}"));
+                    c.line(&format!("jbe {eq_t}"));
+                    c.line(&format!("mov rax, {}", Ctx::val(a)));
+                    c.line(&format!("cmp rax, qword ptr [r13 + {kb}]"));
+                    c.line(&format!("je {eq_t}"));
+                    c.line(&format!("jmp {ne_t}"));
+                }
             }
         }
         OpCode::EQI | OpCode::LTI | OpCode::LEI | OpCode::GTI | OpCode::GEI => {
