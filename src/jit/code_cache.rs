@@ -269,6 +269,11 @@ impl CodeCache {
         }
     }
 
+    /// How many shared objects this process has opened from the cache.
+    pub fn libraries(&self) -> usize {
+        self.libs.len()
+    }
+
     /// Remembers that the shared object at `path` is open.
     pub fn opened(&mut self, path: PathBuf, lib: &'static LoadedLibrary) {
         self.libs.insert(path, lib);

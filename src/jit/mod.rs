@@ -111,6 +111,8 @@ pub struct Jit {
     pub cache: Option<code_cache::CodeCache>,
     /// Set after the first warning about an insecure cache entry.
     warned_insecure: bool,
+    /// Set once [`MAX_LIBRARIES`] is reached.
+    warned_cap: bool,
     /// Readable names of the prototypes of loaded chunks, by id, for the
     /// cache's entry labels (computed at load, when the parent that names a
     /// function is at hand).
@@ -196,6 +198,7 @@ impl Jit {
         Some(Jit {
             cache,
             warned_insecure: false,
+            warned_cap: false,
             names: Default::default(),
             worker: None,
             pinned: Default::default(),
@@ -440,6 +443,13 @@ pub fn on_hot(l: &mut State, p: *mut Proto) {
     }
 }
 
+/// Shared objects one process may load (fresh batches plus cached ones).
+/// Libraries are never unloaded, and Linux caps a process at about 65,000
+/// memory mappings (each library takes several); a script that keeps
+/// generating new hot functions (`load` in a loop) stays interpreted past
+/// this instead of exhausting them.
+pub const MAX_LIBRARIES: u64 = 4000;
+
 /// Hands `batch` to the compiler: on the worker thread (the prototypes get
 /// placeholders and stay pinned until [`poll`] installs the result), or,
 /// with `--jit-wait` or when no worker thread can be started, right here.
@@ -474,6 +484,19 @@ fn submit(jit: &mut Jit, batch: Vec<*mut Proto>) {
             })
             .collect(),
     };
+    // batches built, libraries opened from the cache, and jobs in flight
+    // (each may become a library)
+    let loaded = jit.stats.batches
+        + jit.cache.as_ref().map_or(0, |c| c.libraries() as u64)
+        + jit.pinned.len() as u64;
+    if loaded >= MAX_LIBRARIES {
+        jit.stats.blacklisted += batch.len() as u64;
+        if !jit.warned_cap {
+            jit.warned_cap = true;
+            tracing::debug!(target: "jit", "library cap reached: no more compilation");
+        }
+        return;
+    }
     jit.next_job += 1;
     let job = worker::Job {
         id: jit.next_job,
