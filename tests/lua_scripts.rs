@@ -127,6 +127,7 @@ lua_scripts! {
     bitwise,
     closures_upvalues,
     collectgarbage_options,
+    concat_pow_native,
     comparison,
     concat,
     const_locals,

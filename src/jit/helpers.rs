@@ -25,10 +25,12 @@ pub mod index {
     pub const SELF_STR: usize = 8;
     pub const NEWTABLE: usize = 9;
     pub const CLOSURE: usize = 10;
+    pub const POW: usize = 11;
+    pub const CONCAT: usize = 12;
 }
 
 /// The helper table: entry points in [`index`] order.
-pub struct HelperTable(pub [*const (); 11]);
+pub struct HelperTable(pub [*const (); 13]);
 
 // SAFETY: the table holds addresses of functions, immutable and valid from
 // any thread.
@@ -47,6 +49,8 @@ pub static HELPERS: HelperTable = HelperTable([
     self_str as *const (),
     newtable as *const (),
     closure as *const (),
+    pow as *const (),
+    concat as *const (),
 ]);
 
 /// The table in `*t`, if it is one.
@@ -475,6 +479,42 @@ fn after_alloc(l: &mut crate::runtime::state::State, pc: u32) -> CallResult {
             CallResult { status: 1, base }
         }
     }
+}
+
+/// `x ^ y` on floats (§3.4.1: exponentiation always converts to floats),
+/// with the C library's `pow` as PUC Lua uses (Rust's `powf` is that call).
+pub extern "C" fn pow(x: f64, y: f64) -> f64 {
+    x.powf(y)
+}
+
+/// `CONCAT A B` at `pc`: `R[A] = R[A] .. ... .. R[A+B-1]` with the
+/// interpreter's semantics (numbers converted, `__concat` metamethods, which
+/// may run Lua code and raise errors), then a GC safepoint. Status as for
+/// [`newtable`].
+///
+/// # Safety
+/// As for [`newtable`].
+pub unsafe extern "C" fn concat(
+    l: *mut crate::runtime::state::State,
+    a: u32,
+    n: u32,
+    pc: u32,
+) -> CallResult {
+    // SAFETY: guaranteed by the caller.
+    let l = unsafe { &mut *l };
+    save_pc(l, pc);
+    let base_idx = l.ci().base;
+    l.top = base_idx + a as usize + n as usize;
+    if let Err(e) = crate::runtime::tm::concat(l, n as usize) {
+        if let Some(jit) = l.g().jit.as_deref_mut() {
+            jit.pending_error = Some(e);
+        }
+        let base_idx = l.ci().base;
+        // SAFETY: the frame is live, so its base is inside the stack.
+        let base = unsafe { l.stack.as_mut_ptr().add(base_idx) };
+        return CallResult { status: 1, base };
+    }
+    after_alloc(l, pc)
 }
 
 /// `NEWTABLE A B C` at `pc`: `R[A] = {}` with the interpreter's size hints,

@@ -1053,7 +1053,31 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             c.line(&format!("lea rcx, [rbx + {}]", 16 * a as usize));
             call_helper(c, h::SELF_STR, &fail);
         }
-        OpCode::NEWTABLE | OpCode::CLOSURE => {
+        OpCode::POW | OpCode::POWK => {
+            use crate::jit::helpers::index as h;
+            // numbers only (as floats); the C library's pow through the
+            // helper table
+            deopts.push(pc);
+            load_num(c, b, 0, &fail);
+            if op == OpCode::POW {
+                load_num(c, cc, 1, &fail);
+            } else {
+                let bits = match c.p.consts.get(cc as usize) {
+                    Some(ConstKind::Int(k)) => (*k as f64).to_bits(),
+                    Some(ConstKind::Float(x)) => x.to_bits(),
+                    _ => {
+                        c.exit_resume(pc);
+                        return false;
+                    }
+                };
+                c.line(&format!("mov rax, {bits}"));
+                c.line("movq xmm1, rax");
+            }
+            c.line(&format!("call qword ptr [r15 + {}]", 8 * h::POW));
+            c.line(&format!("movsd {}, xmm0", Ctx::val(a)));
+            c.set_tt(a, TFLOAT);
+        }
+        OpCode::NEWTABLE | OpCode::CLOSURE | OpCode::CONCAT => {
             use crate::jit::helpers::index as h;
             // allocating helpers: status 0 (rdx = base after a possible
             // collection), 1 = a finalizer's error
@@ -1065,10 +1089,15 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
                 c.line(&format!("mov ecx, {cc}"));
                 c.line(&format!("mov r8d, {pc}"));
                 c.line(&format!("call qword ptr [r15 + {}]", 8 * h::NEWTABLE));
-            } else {
+            } else if op == OpCode::CLOSURE {
                 c.line(&format!("mov edx, {}", ins::bx(i)));
                 c.line(&format!("mov ecx, {pc}"));
                 c.line(&format!("call qword ptr [r15 + {}]", 8 * h::CLOSURE));
+            } else {
+                // CONCAT may also raise an error (status 1, like a finalizer's)
+                c.line(&format!("mov edx, {b}"));
+                c.line(&format!("mov ecx, {pc}"));
+                c.line(&format!("call qword ptr [r15 + {}]", 8 * h::CONCAT));
             }
             c.line("mov rbx, rdx");
             c.line("test rax, rax");
