@@ -142,6 +142,7 @@ lua_scripts! {
     error_messages,
     errors_pcall,
     gc_bounded_heap,
+    generic_for_native,
     gc_finalizers,
     gc_weak_tables,
     generic_for,

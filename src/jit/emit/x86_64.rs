@@ -397,6 +397,38 @@ fn cond_branch(c: &mut Ctx, pc: usize, k: bool, jcc_true: &str, jcc_false: &str)
     }
 }
 
+/// `CALL A B C` semantics at `pc` through `helpers::call`: 0 done (rdx =
+/// the frame's new base), 1 error, 2 not done (native recursion limit):
+/// resume at `pc`, 3 done but a hook is set: resume at the next instruction.
+fn call_via_helper(c: &mut Ctx, pc: usize, a: u32, b: u32, cc: u32) {
+    use crate::jit::helpers::index as h;
+    let f = c.f.clone();
+    let bad = format!(".L{f}_{pc}_cf");
+    c.line("mov rdi, qword ptr [rsp + 8]");
+    c.line(&format!("mov esi, {a}"));
+    c.line(&format!("mov edx, {b}"));
+    c.line(&format!("mov ecx, {cc}"));
+    c.line(&format!("mov r8d, {pc}"));
+    c.line(&format!("call qword ptr [r15 + {}]", 8 * h::CALL));
+    c.line("mov rbx, rdx");
+    c.line("test rax, rax");
+    c.line(&format!("jne {bad}"));
+    let next = c.label(pc as i64 + 1);
+    c.line(&format!("jmp {next}"));
+    let _ = writeln!(c.out, "{bad}:");
+    let limit = format!(".L{f}_{pc}_lim");
+    let hooked = format!(".L{f}_{pc}_hk");
+    c.line("cmp rax, 2");
+    c.line(&format!("je {limit}"));
+    c.line("cmp rax, 3");
+    c.line(&format!("je {hooked}"));
+    c.exit_with(crate::jit::abi::status::ERROR);
+    let _ = writeln!(c.out, "{limit}:");
+    c.exit_resume(pc);
+    let _ = writeln!(c.out, "{hooked}:");
+    c.exit_resume(pc + 1);
+}
+
 fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec<usize>) -> bool {
     let a = ins::a(i);
     let b = ins::b(i);
@@ -1109,36 +1141,32 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
         OpCode::EXTRAARG => {
             // operand of the instruction before it
         }
-        OpCode::CALL => {
-            use crate::jit::helpers::index as h;
-            // helpers::call: 0 done (rdx = the frame's new base), 1 error,
-            // 2 not done (native recursion limit): resume here, 3 done but a
-            // hook is set: resume at the next instruction
+        OpCode::TFORPREP => {
+            // a to-be-closed iterator state (not nil or false) needs the
+            // interpreter; otherwise jump to the TFORCALL
+            let target = c.label(pc as i64 + 1 + ins::bx(i) as i64);
             let f = c.f.clone();
-            let bad = format!(".L{f}_{pc}_cf");
-            c.line("mov rdi, qword ptr [rsp + 8]");
-            c.line(&format!("mov esi, {a}"));
-            c.line(&format!("mov edx, {b}"));
-            c.line(&format!("mov ecx, {cc}"));
-            c.line(&format!("mov r8d, {pc}"));
-            c.line(&format!("call qword ptr [r15 + {}]", 8 * h::CALL));
-            c.line("mov rbx, rdx");
-            c.line("test rax, rax");
-            c.line(&format!("jne {bad}"));
-            let next = c.label(pc as i64 + 1);
-            c.line(&format!("jmp {next}"));
-            let _ = writeln!(c.out, "{bad}:");
-            let limit = format!(".L{f}_{pc}_lim");
-            let hooked = format!(".L{f}_{pc}_hk");
-            c.line("cmp rax, 2");
-            c.line(&format!("je {limit}"));
-            c.line("cmp rax, 3");
-            c.line(&format!("je {hooked}"));
-            c.exit_with(crate::jit::abi::status::ERROR);
-            let _ = writeln!(c.out, "{limit}:");
+            let tbc = format!(".L{f}_{pc}_tbc");
+            c.line(&format!("cmp {}, {TFALSE}", Ctx::tt(a + 3)));
+            c.line(&format!("ja {tbc}"));
+            c.line(&format!("jmp {target}"));
+            let _ = writeln!(c.out, "{tbc}:");
             c.exit_resume(pc);
-            let _ = writeln!(c.out, "{hooked}:");
-            c.exit_resume(pc + 1);
+        }
+        OpCode::TFORCALL => {
+            // R[A+4], ..., R[A+3+C] = R[A](R[A+1], R[A+2]): copy the three
+            // values up, then the CALL helper with 2 arguments and C results
+            for k in 0..3u32 {
+                copy_tv(
+                    c,
+                    &format!("rbx + {}", 16 * (a + k) as usize),
+                    &format!("rbx + {}", 16 * (a + 4 + k) as usize),
+                );
+            }
+            call_via_helper(c, pc, a + 4, 3, cc + 1);
+        }
+        OpCode::CALL => {
+            call_via_helper(c, pc, a, b, cc);
         }
         OpCode::VARARGPREP => {
             // the frame was shifted by precall; hooks are off in native code
