@@ -1165,6 +1165,20 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             }
             call_via_helper(c, pc, a + 4, 3, cc + 1);
         }
+        OpCode::TFORLOOP => {
+            // R[A+4] (the first result) not nil: it becomes the control
+            // variable, and back to the loop's header
+            let header = c.label(pc as i64 + 1 - ins::bx(i) as i64);
+            let next = c.label(pc as i64 + 1);
+            c.line(&format!("cmp {}, {TNIL}", Ctx::tt(a + 4)));
+            c.line(&format!("je {next}"));
+            copy_tv(
+                c,
+                &format!("rbx + {}", 16 * (a + 4) as usize),
+                &format!("rbx + {}", 16 * (a + 2) as usize),
+            );
+            c.line(&format!("jmp {header}"));
+        }
         OpCode::CALL => {
             call_via_helper(c, pc, a, b, cc);
         }
