@@ -631,6 +631,7 @@ fn main() -> ExitCode {
         };
         lua.state().g().jit = lunajit::jit::Jit::new(config).map(Box::new);
     }
+    lua.state().g().jit_stats = opts.jit_stats;
     if let Some(format) = opts.profile {
         let name = script.first().map_or("(no script)", String::as_str);
         lunajit::profile::start_session(lua.state().g(), format, name);
@@ -638,17 +639,8 @@ fn main() -> ExitCode {
     let code = run(&mut lua, &opts, &argv, &script, stdin_tty);
     lunajit::stdlib::io::flush_stdout();
     lunajit::profile::finish_session(lua.state().g());
-    if let Some(j) = lua.state().g().jit.as_deref_mut() {
-        // batches being compiled still reach the code cache and the counters
-        lunajit::jit::finish(j);
-    }
-    if opts.jit_stats {
-        let text = match &lua.state().g().jit {
-            Some(j) => j.stats_text(),
-            None => "jit: off\n".to_string(),
-        };
-        eprint!("{text}");
-    }
+    // batches being compiled still reach the code cache; --jit-stats
+    lunajit::jit::exit_report(lua.state().g());
     code
 }
 

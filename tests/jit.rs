@@ -129,6 +129,26 @@ fn the_jit_is_on_by_default_where_a_toolchain_exists_and_silently_off_elsewhere(
 }
 
 #[test]
+fn jit_stats_are_printed_at_os_exit_too() {
+    for close in ["false", "true"] {
+        let out = Run::lunajit()
+            .args(["--jit-stats", "--jit-threshold", "1", "-e"])
+            .arg(format!(
+                "local function f(x) return x + 1 end for i = 1, 10 do f(i) end \
+                 print('bye') os.exit(3, {close})"
+            ))
+            .run();
+        assert_eq!(out.status, Some(3), "{}", out.describe());
+        assert_eq!(out.out(), "bye\n");
+        assert!(
+            stat(&out.err(), "functions compiled") >= 1.0,
+            "{}",
+            out.err()
+        );
+    }
+}
+
+#[test]
 fn missing_assembler_and_compiler_warn_once_and_run_interpreted() {
     let out = Run::lunajit()
         .args([

@@ -803,6 +803,22 @@ pub fn guard_failed(l: &mut State, p: *mut Proto, pc: usize) {
     submit(jit, vec![p]);
 }
 
+/// At exit (the end of the script, or `os.exit`): waits for batches still
+/// being compiled ([`finish`]) and, under `--jit-stats`, prints the counters
+/// to stderr (`jit: off` without a JIT). Runs once; later calls do nothing.
+pub fn exit_report(g: &mut crate::runtime::state::Global) {
+    if let Some(j) = g.jit.as_deref_mut() {
+        finish(j);
+    }
+    if std::mem::take(&mut g.jit_stats) {
+        let text = match g.jit.as_deref() {
+            Some(j) => j.stats_text(),
+            None => "jit: off\n".to_string(),
+        };
+        eprint!("{text}");
+    }
+}
+
 /// Counts an expected exit from native code (see `abi::status::RESUME`).
 pub fn resumed(l: &mut State) {
     if let Some(j) = l.g().jit.as_deref_mut() {

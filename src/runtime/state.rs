@@ -173,8 +173,11 @@ pub struct Global {
     pub closing: bool,
     /// Hotness thresholds, the hot-event policy and `--profile` state.
     pub profile: crate::profile::VmProfile,
-    /// The JIT controller when `--jit=external` is on.
+    /// The JIT controller when the JIT is on.
     pub jit: Option<Box<crate::jit::Jit>>,
+    /// `--jit-stats`: print the JIT's counters at exit (also at `os.exit`;
+    /// see `jit::exit_report`).
+    pub jit_stats: bool,
 }
 
 impl Global {
@@ -647,6 +650,7 @@ pub fn new_universe() -> *mut State {
         closing: false,
         profile: crate::profile::VmProfile::default(),
         jit: None,
+        jit_stats: false,
     }));
     // SAFETY: g is fresh; the main thread is owned by the universe (freed by
     // `close_universe`), not linked in the object list.

@@ -63,6 +63,9 @@ fn exit(l: &mut State) -> LuaResult<usize> {
         TFALSE => 1,
         _ => check_int(l, 1)? as i32,
     };
+    // batches being compiled still reach the code cache (before closing the
+    // state: their results are installed in prototypes); --jit-stats
+    crate::jit::exit_report(l.g());
     if !arg(l, 2).is_falsy() {
         // close the state: run finalizers
         let main = l.g().main_thread;
@@ -72,10 +75,6 @@ fn exit(l: &mut State) -> LuaResult<usize> {
     }
     super::io::flush_all();
     crate::profile::finish_session(l.g());
-    if let Some(j) = l.g().jit.as_deref_mut() {
-        // batches being compiled still reach the code cache
-        crate::jit::finish(j);
-    }
     std::process::exit(code);
 }
 
