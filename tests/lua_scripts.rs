@@ -176,6 +176,7 @@ lua_scripts! {
     recursion,
     require,
     select_rawfuncs,
+    setlist_native,
     shifts_native,
     sort_stress,
     stack_overflow,

@@ -27,10 +27,11 @@ pub mod index {
     pub const CLOSURE: usize = 10;
     pub const POW: usize = 11;
     pub const CONCAT: usize = 12;
+    pub const SETLIST: usize = 13;
 }
 
 /// The helper table: entry points in [`index`] order.
-pub struct HelperTable(pub [*const (); 13]);
+pub struct HelperTable(pub [*const (); 14]);
 
 // SAFETY: the table holds addresses of functions, immutable and valid from
 // any thread.
@@ -51,6 +52,7 @@ pub static HELPERS: HelperTable = HelperTable([
     closure as *const (),
     pow as *const (),
     concat as *const (),
+    setlist as *const (),
 ]);
 
 /// The table in `*t`, if it is one.
@@ -478,6 +480,27 @@ fn after_alloc(l: &mut crate::runtime::state::State, pc: u32) -> CallResult {
             }
             CallResult { status: 1, base }
         }
+    }
+}
+
+/// `SETLIST A B C` with B = `n` > 0 and C (with its EXTRAARG) = `last`:
+/// `R[A][last + j] = R[A + j]` for j in 1..=n, as the interpreter does
+/// (the array part grows as needed; no metamethods). `ra` points to
+/// `R[A]`. 0 if `R[A]` is not a table (only damaged code), else 1.
+///
+/// # Safety
+/// `ra` points into the running frame with `n` registers after it.
+pub unsafe extern "C" fn setlist(ra: *const TValue, n: u32, last: u32) -> u32 {
+    // SAFETY: guaranteed by the caller; a table value holds a live table.
+    unsafe {
+        let Some(t) = table(ra) else { return 0 };
+        let (n, last) = (n as usize, last as usize);
+        (*t).ensure_array(last + n);
+        let arr = (*t).array.as_mut_ptr();
+        for j in 1..=n {
+            *arr.add(last + j - 1) = *ra.add(j);
+        }
+        1
     }
 }
 

@@ -1165,6 +1165,20 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             }
             call_via_helper(c, pc, a + 4, 3, cc + 1);
         }
+        OpCode::SETLIST if b != 0 => {
+            use crate::jit::helpers::index as h;
+            // a fixed count of values into the array part (a count up to
+            // the stack top, B = 0, needs the interpreter's top)
+            let mut last = cc as u64;
+            if ins::k(i) {
+                last += ins::ax(c.p.code.get(pc + 1).copied().unwrap_or(0)) as u64 * 256;
+            }
+            deopts.push(pc);
+            c.line(&format!("lea rdi, [rbx + {}]", 16 * a as usize));
+            c.line(&format!("mov esi, {b}"));
+            c.line(&format!("mov edx, {last}"));
+            call_helper(c, h::SETLIST, &fail);
+        }
         OpCode::TFORLOOP => {
             // R[A+4] (the first result) not nil: it becomes the control
             // variable, and back to the loop's header
