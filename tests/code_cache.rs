@@ -9,17 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Outcome, Run};
-
-/// `name: value` of a `--jit-stats` report.
-fn stat(stderr: &str, name: &str) -> f64 {
-    stderr
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no '{name}' in --jit-stats output:\n{stderr}"))
-}
+use common::{jit_stat as stat, Outcome, Run};
 
 /// A JIT run with `--jit-stats`, compiling everything at its first call and
 /// entering native code wherever it exists, with `cache` as the cache

@@ -6,17 +6,7 @@
 
 mod common;
 
-use common::Run;
-
-/// `name: value` of a `--jit-stats` report.
-fn stat(stderr: &str, name: &str) -> f64 {
-    stderr
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no '{name}' in --jit-stats output:\n{stderr}"))
-}
+use common::{jit_stat as stat, Run};
 
 /// Runs a script under the JIT with `--jit-stats`; checks its stdout against
 /// the interpreter's.

@@ -173,14 +173,7 @@ unsafe fn run_native(
                 crate::jit::resumed(l);
                 Ok(NativeExit::Resume(pc))
             }
-            Some(Status::Error) => {
-                let e = l
-                    .g()
-                    .jit
-                    .as_deref_mut()
-                    .and_then(|j| j.pending_error.take());
-                Err(e.unwrap_or_else(|| l.rt_error("internal error: native code lost an error")))
-            }
+            Some(Status::Error) => Err(crate::jit::take_error(l)),
             None => Err(l.rt_error("internal error: bad status from native code")),
         }
     }
@@ -594,12 +587,11 @@ fn run<const REC: bool>(l: &mut State) -> LuaResult<bool> {
             }
             if pc == code0 && !trap {
                 if let Some(nc) = (*prof).native.as_ref() {
-                    if nc.pending {
+                    if nc.at_start {
+                        enter_native!(0);
+                    } else if nc.pending {
                         // a safepoint: install what the JIT worker finished
                         crate::jit::poll(l);
-                    }
-                    if (*prof).native.as_ref().is_some_and(|nc| nc.at_start) {
-                        enter_native!(0);
                     }
                 }
             }

@@ -402,16 +402,7 @@ unsafe fn native_to_native(
             ci.status |= cist::FRESH;
             Some(crate::interp::execute(l))
         }
-        Some(Status::Error) => {
-            let e = l
-                .g()
-                .jit
-                .as_deref_mut()
-                .and_then(|j| j.pending_error.take());
-            Some(Err(e.unwrap_or_else(|| {
-                l.rt_error("internal error: native code lost an error")
-            })))
-        }
+        Some(Status::Error) => Some(Err(crate::jit::take_error(l))),
         None => Some(Err(
             l.rt_error("internal error: bad status from native code")
         )),
@@ -469,6 +460,16 @@ fn gc_safepoint(
 /// Finishes an allocating helper: a GC safepoint, then the frame's base.
 fn after_alloc(l: &mut crate::runtime::state::State, pc: u32) -> CallResult {
     let r = gc_safepoint(l, pc);
+    status_of(l, r)
+}
+
+/// The status of a helper that ran `r`: 0, or 1 with the error kept in
+/// `Jit::pending_error`; with the frame's base (a collection or a call may
+/// have moved the stack).
+fn status_of(
+    l: &mut crate::runtime::state::State,
+    r: Result<(), crate::runtime::error::LuaError>,
+) -> CallResult {
     let base_idx = l.ci().base;
     // SAFETY: base_idx is inside the stack (the frame is live).
     let base = unsafe { l.stack.as_mut_ptr().add(base_idx) };
@@ -528,16 +529,11 @@ pub unsafe extern "C" fn concat(
     save_pc(l, pc);
     let base_idx = l.ci().base;
     l.top = base_idx + a as usize + n as usize;
-    if let Err(e) = crate::runtime::tm::concat(l, n as usize) {
-        if let Some(jit) = l.g().jit.as_deref_mut() {
-            jit.pending_error = Some(e);
-        }
-        let base_idx = l.ci().base;
-        // SAFETY: the frame is live, so its base is inside the stack.
-        let base = unsafe { l.stack.as_mut_ptr().add(base_idx) };
-        return CallResult { status: 1, base };
-    }
-    after_alloc(l, pc)
+    let r = match crate::runtime::tm::concat(l, n as usize) {
+        Ok(()) => gc_safepoint(l, pc),
+        Err(e) => Err(e),
+    };
+    status_of(l, r)
 }
 
 /// `NEWTABLE A B C` at `pc`: `R[A] = {}` with the interpreter's size hints,

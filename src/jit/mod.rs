@@ -504,16 +504,13 @@ fn submit(jit: &mut Jit, batch: Vec<*mut Proto>) {
         keys,
     };
     jit.stats.requests += 1;
-    let ctx = match jit.context() {
-        Ok(c) => c,
-        Err(msg) => {
-            fail(jit, &batch, &msg);
-            return;
-        }
-    };
+    let mut job = job;
     if !jit.config.wait {
         if jit.worker.is_none() {
-            jit.worker = Worker::spawn(ctx.clone());
+            match jit.context() {
+                Ok(ctx) => jit.worker = Worker::spawn(ctx),
+                Err(msg) => return fail(jit, &batch, &msg),
+            }
         }
         if let Some(w) = &jit.worker {
             match w.jobs.send(job) {
@@ -530,18 +527,18 @@ fn submit(jit: &mut Jit, batch: Vec<*mut Proto>) {
                 Err(std::sync::mpsc::SendError(j)) => {
                     // the worker is gone: compile here
                     jit.worker = None;
-                    return finish_here(jit, &ctx, j, batch);
+                    job = j;
                 }
             }
         }
     }
-    finish_here(jit, &ctx, job, batch)
-}
-
-/// Compiles `job` on this thread and applies the result.
-fn finish_here(jit: &mut Jit, ctx: &worker::Context, job: worker::Job, batch: Vec<*mut Proto>) {
-    for done in worker::build(ctx, vec![job]) {
-        apply(jit, &batch, done);
+    match jit.context() {
+        Ok(ctx) => {
+            for done in worker::build(&ctx, vec![job]) {
+                apply(jit, &batch, done);
+            }
+        }
+        Err(msg) => fail(jit, &batch, &msg),
     }
 }
 
@@ -817,6 +814,17 @@ pub fn exit_report(g: &mut crate::runtime::state::Global) {
         };
         eprint!("{text}");
     }
+}
+
+/// The error a helper called from native code raised (status `ERROR`),
+/// for the interpreter to rethrow.
+pub fn take_error(l: &mut State) -> crate::runtime::error::LuaError {
+    let e = l
+        .g()
+        .jit
+        .as_deref_mut()
+        .and_then(|j| j.pending_error.take());
+    e.unwrap_or_else(|| l.rt_error("internal error: native code lost an error"))
 }
 
 /// Counts an expected exit from native code (see `abi::status::RESUME`).

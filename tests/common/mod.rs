@@ -316,3 +316,14 @@ fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
     }
     lines
 }
+
+/// The value `name` of a `--jit-stats` report (`name: value` lines) in
+/// `stderr`; panics, failing the test, when it is missing.
+pub fn jit_stat(stderr: &str, name: &str) -> f64 {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no '{name}' in --jit-stats output:\n{stderr}"))
+}

@@ -379,14 +379,32 @@ fn arith(
     true
 }
 
+/// Labels of a test at `pc` followed by its `JMP`: (the jump's target, the
+/// instruction after the jump).
+fn jump_labels(c: &Ctx, pc: usize) -> (String, String) {
+    let jmp_i = c.p.code.get(pc + 1).copied().unwrap_or(0);
+    (
+        c.label(pc as i64 + 2 + ins::sj(jmp_i) as i64),
+        c.label(pc as i64 + 2),
+    )
+}
+
+/// Labels where a comparison at `pc` with flag `k` goes when it holds and
+/// when it does not: the jump is taken when the result equals `k`.
+fn outcome_labels(c: &Ctx, pc: usize, k: bool) -> (String, String) {
+    let (take, skip) = jump_labels(c, pc);
+    if k {
+        (take, skip)
+    } else {
+        (skip, take)
+    }
+}
+
 /// A comparison whose result decides the jump that follows (`condjump`): when
 /// the condition (in the flags after `cmp`/`ucomisd`, tested by `jcc_true`)
 /// differs from `k`, skip the jump (go to pc + 2), else take it.
 fn cond_branch(c: &mut Ctx, pc: usize, k: bool, jcc_true: &str, jcc_false: &str) {
-    let jmp_i = c.p.code.get(pc + 1).copied().unwrap_or(0);
-    let target = pc as i64 + 2 + ins::sj(jmp_i) as i64;
-    let skip = c.label(pc as i64 + 2);
-    let take = c.label(target);
+    let (take, skip) = jump_labels(c, pc);
     // k = 1: jump when the condition holds; k = 0: jump when it fails
     if k {
         c.line(&format!("{jcc_true} {take}"));
@@ -640,9 +658,7 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
         }
         OpCode::TESTSET => {
             // if falsy(R[B]) == k then skip the jump, else R[A] = R[B] and jump
-            let jmp_i = c.p.code.get(pc + 1).copied().unwrap_or(0);
-            let target = c.label(pc as i64 + 2 + ins::sj(jmp_i) as i64);
-            let skip = c.label(pc as i64 + 2);
+            let (target, skip) = jump_labels(c, pc);
             c.line(&format!("cmp {}, 1", Ctx::tt(b)));
             // falsy: tag <= 1
             if ins::k(i) {
@@ -689,14 +705,7 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             // a float is exact maths: both deopt. Other different tags:
             // not equal.
             deopts.push(pc);
-            let jmp_i = c.p.code.get(pc + 1).copied().unwrap_or(0);
-            let take = c.label(pc as i64 + 2 + ins::sj(jmp_i) as i64);
-            let skip = c.label(pc as i64 + 2);
-            let (eq_t, ne_t) = if ins::k(i) {
-                (take, skip)
-            } else {
-                (skip, take)
-            };
+            let (eq_t, ne_t) = outcome_labels(c, pc, ins::k(i));
             let f = c.f.clone();
             let (diff, notint, other) = (
                 format!(".L{f}_{pc}_df"),
@@ -808,14 +817,7 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             // other number type deopts: int/float equality is exact maths);
             // nil, boolean and string constants are compared by tag and, for
             // strings (all interned), by pointer, reading K at run time
-            let jmp_i = c.p.code.get(pc + 1).copied().unwrap_or(0);
-            let take = c.label(pc as i64 + 2 + ins::sj(jmp_i) as i64);
-            let skip = c.label(pc as i64 + 2);
-            let (eq_t, ne_t) = if ins::k(i) {
-                (take, skip)
-            } else {
-                (skip, take)
-            };
+            let (eq_t, ne_t) = outcome_labels(c, pc, ins::k(i));
             let f = c.f.clone();
             let fl = format!(".L{f}_{pc}_fl");
             match c.p.consts.get(b as usize).cloned() {
@@ -885,21 +887,13 @@ fn emit_instruction(c: &mut Ctx, pc: usize, i: u32, op: OpCode, deopts: &mut Vec
             c.line(&format!("cmp {}, {TFLOAT}", Ctx::tt(a)));
             if op == OpCode::EQI {
                 // any other type: not equal
-                let jmp_i = c.p.code.get(pc + 1).copied().unwrap_or(0);
-                let take = c.label(pc as i64 + 2 + ins::sj(jmp_i) as i64);
-                let skip = c.label(pc as i64 + 2);
-                let ne_target = if ins::k(i) {
-                    skip.clone()
-                } else {
-                    take.clone()
-                };
+                let (eq_target, ne_target) = outcome_labels(c, pc, ins::k(i));
                 c.line(&format!("jne {ne_target}"));
                 c.line(&format!("mov rax, {imm}"));
                 c.line("cvtsi2sd xmm1, rax");
                 c.line(&format!("ucomisd xmm1, {}", Ctx::val(a)));
                 c.line(&format!("jp {ne_target}"));
                 c.line(&format!("jne {ne_target}"));
-                let eq_target = if ins::k(i) { take } else { skip };
                 c.line(&format!("jmp {eq_target}"));
             } else {
                 let _ = float_imm; // the immediate's value is the same either way
