@@ -337,13 +337,17 @@ struct Tool {
 
 #[derive(clap::Subcommand)]
 enum ToolCommand {
-    /// Print the x86-64 assembly the JIT generates for a script's functions,
-    /// without running it, as one file that `as` accepts.
+    /// Print the assembly the JIT generates for a script's functions,
+    /// without running it, as one file that the target's assembler accepts.
     Asm {
         script: String,
         /// Only the functions with this name (`fib`, `Counter.inc`, `main`).
         #[arg(long)]
         function: Option<String>,
+        /// The target: x86_64-linux, aarch64-linux, x86_64-macos or
+        /// aarch64-macos (default: this machine's).
+        #[arg(long)]
+        target: Option<lunajit::jit::target::Target>,
     },
     /// Fill the code cache ahead of time: compile every function of the
     /// script without running it, or, with --profile-guided, run the script
@@ -401,7 +405,11 @@ fn tool_command(argv: &[String]) -> ExitCode {
         }
     };
     match tool.command {
-        ToolCommand::Asm { script, function } => asm_command(&script, function.as_deref()),
+        ToolCommand::Asm {
+            script,
+            function,
+            target,
+        } => asm_command(&script, function.as_deref(), target),
         ToolCommand::Compile {
             script,
             profile_guided,
@@ -413,15 +421,27 @@ fn tool_command(argv: &[String]) -> ExitCode {
     }
 }
 
-/// `lunajit asm script.lua [--function NAME]`: prints the x86-64 assembly the
-/// JIT would generate for the script's functions, without running it.
-fn asm_command(path: &str, function: Option<&str>) -> ExitCode {
+/// `lunajit asm script.lua [--function NAME] [--target T]`: prints the
+/// assembly the JIT would generate for the script's functions, without
+/// running it.
+fn asm_command(
+    path: &str,
+    function: Option<&str>,
+    target: Option<lunajit::jit::target::Target>,
+) -> ExitCode {
+    let Some(target) = target.or_else(lunajit::jit::target::Target::host) else {
+        eprint_error(
+            "this machine is not a target of the JIT; choose one with --target \
+             (x86_64-linux, aarch64-linux, x86_64-macos, aarch64-macos)",
+        );
+        return ExitCode::from(1);
+    };
     let (src, name) = match read_named_script(path) {
         Ok(r) => r,
         Err(code) => return code,
     };
     let mut lua = Lua::new();
-    match lunajit::jit::assembly_of(lua.state(), &src, &name, function) {
+    match lunajit::jit::assembly_of(lua.state(), &src, &name, function, target) {
         Ok(text) => {
             print!("{text}");
             ExitCode::SUCCESS

@@ -19,8 +19,9 @@ use std::path::{Path, PathBuf};
 use lunajit_cache::{Cache, Key, Lookup, Options, Reason};
 
 use super::abi;
-use super::emit::x86_64::Emitted;
+use super::lir::Emitted;
 use super::loader::{self, LoadedLibrary};
+use super::target::Target;
 use crate::runtime::func::Proto;
 use crate::runtime::value::{TFLOAT, TINT};
 
@@ -28,8 +29,6 @@ use crate::runtime::value::{TFLOAT, TINT};
 pub const ENV_DIR: &str = "LUNAJIT_CACHE_DIR";
 /// The environment variable that sets the size cap (`512M`, `1G`, bytes).
 pub const ENV_MAX: &str = "LUNAJIT_CACHE_MAX";
-/// The target the emitter writes for, as it appears in keys.
-pub const TARGET: &str = "x86_64-linux-elf";
 /// How the feedback decisions in a key are encoded: the sorted pcs compiled
 /// without specialisation (see `jit::guard_failed`), after the constants.
 const FEEDBACK: &str = "generic-pcs-v1";
@@ -160,18 +159,19 @@ pub struct CodeCache {
 }
 
 impl CodeCache {
-    /// A code cache over `store` for code built by a toolchain with this
-    /// fingerprint (`Toolchain::fingerprint`).
-    pub fn new(store: Cache, toolchain_fingerprint: &str) -> CodeCache {
+    /// A code cache over `store` for code generated for `target` and built
+    /// by a toolchain with this fingerprint (`Toolchain::fingerprint`).
+    pub fn new(store: Cache, target: Target, toolchain_fingerprint: &str) -> CodeCache {
         let mut context = blake3::Hasher::new();
         let text = format!(
-            "lunajit code cache\0format={}\0abi={}:{:016x}\0version={}\0build={}\0target={TARGET}\0\
+            "lunajit code cache\0format={}\0abi={}:{:016x}\0version={}\0build={}\0target={}\0\
              toolchain={toolchain_fingerprint}\0feedback={FEEDBACK}\0",
             lunajit_cache::FORMAT,
             abi::ABI_VERSION,
             abi::abi_fingerprint(),
             env!("CARGO_PKG_VERSION"),
             env!("LUNAJIT_BUILD_ID"),
+            target.cache_name(),
         );
         context.update(text.as_bytes());
         CodeCache {

@@ -19,8 +19,10 @@ pub mod abi;
 pub mod code_cache;
 pub mod emit;
 pub mod helpers;
+pub mod lir;
 pub mod loader;
 pub mod snapshot;
+pub mod target;
 pub mod toolchain;
 pub mod worker;
 
@@ -92,6 +94,8 @@ pub struct JitStats {
 /// The JIT controller, owned by `Global` when `--jit=external` is on.
 pub struct Jit {
     pub config: JitConfig,
+    /// The target code is generated for (the host's).
+    pub target: target::Target,
     pub toolchain: toolchain::Toolchain,
     pub stats: JitStats,
     /// The block native code receives.
@@ -138,6 +142,15 @@ impl Jit {
     /// usable toolchain is found, after one warning on stderr if the JIT was
     /// `requested` or a `LUNAJIT_*` override names nothing usable.
     pub fn new(mut config: JitConfig) -> Option<Jit> {
+        let Some(target) = target::Target::host() else {
+            if config.requested {
+                eprintln!(
+                    "lunajit: warning: the JIT generates code for x86-64 and AArch64 on Linux \
+                     and macOS only; running without the JIT"
+                );
+            }
+            return None;
+        };
         let tc = toolchain::Toolchain::detect();
         // overrides that name nothing usable
         let broken: Vec<String> = [
@@ -189,7 +202,7 @@ impl Jit {
             .cache_dir
             .as_deref()
             .and_then(|dir| match code_cache::open_store(dir) {
-                Ok(store) => Some(code_cache::CodeCache::new(store, &tc.fingerprint())),
+                Ok(store) => Some(code_cache::CodeCache::new(store, target, &tc.fingerprint())),
                 Err(why) => {
                     eprintln!("lunajit: warning: {why}; running without the code cache");
                     None
@@ -206,6 +219,7 @@ impl Jit {
             generic: Default::default(),
             recompiles: Default::default(),
             config,
+            target,
             toolchain: tc,
             stats: JitStats::default(),
             vm: Box::default(),
@@ -271,6 +285,7 @@ impl Jit {
             }
         };
         Ok(worker::Context {
+            target: self.target,
             toolchain: self.toolchain.clone(),
             timeout: self.config.timeout.unwrap_or(DEFAULT_TIMEOUT),
             work_dir,
@@ -702,6 +717,7 @@ pub fn assembly_of(
     source: &[u8],
     chunkname: &str,
     function: Option<&str>,
+    target: target::Target,
 ) -> Result<String, String> {
     let cl = crate::runtime::load::load(l, source, chunkname, "bt", true)?;
     // nothing below allocates on the Lua heap, so the closure stays alive
@@ -729,16 +745,16 @@ pub fn assembly_of(
             crate::syntax::chunk_id(chunkname)
         ));
     }
-    let mut text = String::new();
-    emit::x86_64::file_header(&mut text);
-    for &p in &chosen {
-        // SAFETY: live prototypes (see above), no Lua code running.
-        let mut s = unsafe { snapshot::ProtoSnapshot::of(p) };
-        s.name = names[&p].clone();
-        emit::x86_64::emit_function(&s, &mut text);
-    }
-    emit::x86_64::file_trailer(&mut text);
-    Ok(text)
+    let snaps: Vec<snapshot::ProtoSnapshot> = chosen
+        .iter()
+        .map(|&p| {
+            // SAFETY: live prototypes (see above), no Lua code running.
+            let mut s = unsafe { snapshot::ProtoSnapshot::of(p) };
+            s.name = names[&p].clone();
+            s
+        })
+        .collect();
+    Ok(emit::emit_file(target, &snaps).0)
 }
 
 /// Guard failures a prototype's native code is allowed before the deopt

@@ -35,6 +35,8 @@ pub struct Job {
 /// What the worker needs besides the jobs.
 #[derive(Clone)]
 pub struct Context {
+    /// The target to generate code for (the host's).
+    pub target: crate::jit::target::Target,
     pub toolchain: toolchain::Toolchain,
     pub timeout: Duration,
     /// Where `.s` and `.so` files are written (`--emit-asm DIR` or a
@@ -83,20 +85,18 @@ pub fn build(ctx: &Context, jobs: Vec<Job>) -> Vec<Done> {
         builds: 1,
         ..Default::default()
     };
-    let mut text = String::new();
-    emit::x86_64::file_header(&mut text);
+    let (text, infos) = emit::emit_file(ctx.target, jobs.iter().flat_map(|j| j.snaps.iter()));
+    let mut infos = infos.into_iter();
     let mut payloads: Vec<Vec<EntryPayload>> = Vec::new();
     for job in &jobs {
         let mut v = Vec::new();
-        for s in &job.snaps {
-            let e = emit::x86_64::emit_function(s, &mut text);
+        for (s, e) in job.snaps.iter().zip(infos.by_ref()) {
             stats.native_instructions += e.native_instructions as u64;
             stats.instructions += s.code.len() as u64;
             v.push(EntryPayload::of(&e));
         }
         payloads.push(v);
     }
-    emit::x86_64::file_trailer(&mut text);
     let first = jobs
         .first()
         .and_then(|j| j.snaps.first())
