@@ -16,7 +16,7 @@ use crate::runtime::value::TValue;
 
 /// Version of this contract; part of every cache key (with
 /// [`abi_fingerprint`]).
-pub const ABI_VERSION: u32 = 6;
+pub const ABI_VERSION: u32 = 7;
 
 /// The block native code reaches through its first argument. The interpreter
 /// fills `k` and `upvals` for the closure it enters.

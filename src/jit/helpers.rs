@@ -28,10 +28,11 @@ pub mod index {
     pub const POW: usize = 11;
     pub const CONCAT: usize = 12;
     pub const SETLIST: usize = 13;
+    pub const CLOSE: usize = 14;
 }
 
 /// The helper table: entry points in [`index`] order.
-pub struct HelperTable(pub [*const (); 14]);
+pub struct HelperTable(pub [*const (); 15]);
 
 // SAFETY: the table holds addresses of functions, immutable and valid from
 // any thread.
@@ -53,6 +54,7 @@ pub static HELPERS: HelperTable = HelperTable([
     pow as *const (),
     concat as *const (),
     setlist as *const (),
+    close as *const (),
 ]);
 
 /// The table in `*t`, if it is one.
@@ -269,6 +271,24 @@ pub unsafe extern "C" fn call(
     // SAFETY: guaranteed by the caller (generated code passes the thread it
     // was entered on and its own instruction's operands).
     let l = unsafe { &mut *l };
+    // SAFETY: as above.
+    if let Some(r) = unsafe { direct_call(l, a, b, c, pc) } {
+        return r;
+    }
+    general_call(l, a, b, c, pc)
+}
+
+/// [`call`] for every callee and situation `direct_call` leaves (kept out of
+/// line, so the direct path's frame stays small).
+#[cold]
+#[inline(never)]
+fn general_call(
+    l: &mut crate::runtime::state::State,
+    a: u32,
+    b: u32,
+    c: u32,
+    pc: u32,
+) -> CallResult {
     let ci_idx = l.cis.len() - 1;
     let base_idx = l.cis[ci_idx].base;
     let here = |l: &mut crate::runtime::state::State| {
@@ -330,6 +350,183 @@ pub unsafe extern "C" fn call(
     }
 }
 
+/// The fast path of [`call`]: a Lua callee with native code entered at its
+/// start, fixed parameters, a fixed argument count, room on the stack, no
+/// hook and native recursion below its limit. Its frame is pushed exactly
+/// as `interp::call::precall` pushes it (so tracebacks, `debug.getinfo` and
+/// errors see it), its entry is called right here, and a return is finished
+/// as `poscall` does. No checks that can panic: `None` (before anything was
+/// changed) hands every other case to the general path.
+///
+/// # Safety
+/// As for [`call`].
+#[inline(always)]
+unsafe fn direct_call(
+    l: &mut crate::runtime::state::State,
+    a: u32,
+    b: u32,
+    c: u32,
+    pc: u32,
+) -> Option<CallResult> {
+    use crate::jit::abi::status;
+    use crate::runtime::state::{cist, CallInfo, EXTRA_STACK};
+    if b == 0 || l.hook_mask != 0 {
+        return None;
+    }
+    let ci_idx = l.cis.len().checked_sub(1)?;
+    let caller = l.cis.get(ci_idx)?;
+    let (caller_base, caller_func) = (caller.base, caller.func);
+    let func = caller_base + a as usize;
+    let fv = *l.stack.get(func)?;
+    let cf = *l.stack.get(caller_func)?;
+    if fv.tt != crate::runtime::value::TLCL || cf.tt != crate::runtime::value::TLCL {
+        return None;
+    }
+    let jit: *mut crate::jit::Jit = l.g().jit.as_deref_mut()?;
+    // SAFETY: the JIT controller lives in the global state for the whole
+    // run; no other reference to it is live across this function's uses.
+    if unsafe { (*jit).native_depth } >= MAX_NATIVE_DEPTH {
+        return None;
+    }
+    // SAFETY: Lua closure values hold live closures and prototypes; the
+    // profile is only touched between instructions, as here.
+    let (cl, p) = unsafe { (fv.as_lua_closure(), (*fv.as_lua_closure()).proto) };
+    // SAFETY: as above.
+    let (pr, prof) = unsafe { (&*p, &mut *(*p).profile.get()) };
+    let nc = prof.native.as_mut()?;
+    if !nc.at_start || nc.pending || pr.is_vararg {
+        return None;
+    }
+    let fsize = pr.max_stack_size as usize;
+    let base = func + 1;
+    if base + fsize + EXTRA_STACK > l.stack.len() {
+        return None;
+    }
+    // from here on the call is made
+    // SAFETY: the caller is a live Lua closure whose code contains pc.
+    let caller_code = unsafe { (*(*cf.as_lua_closure()).proto).code.as_ptr() };
+    // SAFETY: pc + 1 is within or one past the caller's code.
+    l.cis[ci_idx].savedpc = unsafe { caller_code.add(pc as usize + 1) };
+    let nargs = b as usize - 1;
+    for i in nargs..pr.num_params as usize {
+        l.stack[base + i] = TValue::NIL;
+    }
+    l.cis.push(CallInfo {
+        func,
+        ret: func,
+        base,
+        top: base + fsize,
+        savedpc: pr.code.as_ptr(),
+        nresults: c as i32 - 1,
+        nextra: 0,
+        status: cist::LUA,
+    });
+    l.top = base + fsize;
+    prof.calls += 1;
+    nc.entries += 1;
+    let entry = nc.entry;
+    // SAFETY: see `jit` above; the block describes the callee's frame for
+    // its prologue (the caller's code keeps its own copies in registers).
+    let st = unsafe {
+        (*jit).native_depth += 1;
+        let vm: *mut crate::jit::abi::JitVm = &mut *(*jit).vm;
+        (*vm).state = l as *mut _;
+        (*vm).k = pr.k.as_ptr();
+        (*vm).upvals = (*cl).upvals.as_ptr();
+        entry(vm, l.stack.as_mut_ptr().add(base), 0)
+    };
+    let status = match st & 0xff {
+        status::RETURN => {
+            let first = ((st >> 8) & 0xff_ffff) as usize;
+            let n = (st >> 32) as usize;
+            crate::interp::call::poscall(l, base + first, n);
+            0
+        }
+        status::ERROR => 1,
+        _ => {
+            // an exit inside the callee: the interpreter finishes its frame
+            // (the error path keeps the error pending, as `call` does)
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                // SAFETY: the callee's frame is the top frame and `st` its
+                // status.
+                unsafe { finish_exit(l, p, st) }
+            }));
+            let err = match r {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e),
+                Err(_) => Some(l.rt_error("internal error: panic in a call from native code")),
+            };
+            match err {
+                None => 0,
+                Some(e) => {
+                    if let Some(jit) = l.g().jit.as_deref_mut() {
+                        jit.pending_error = Some(e);
+                    }
+                    1
+                }
+            }
+        }
+    };
+    // only now: an exit finished in the interpreter (`finish_exit`) still
+    // counts as nested, so its calls do not nest native frames further
+    // SAFETY: see `jit` above.
+    unsafe { (*jit).native_depth -= 1 };
+    if status == 0 && c != 0 {
+        l.top = l.cis[ci_idx].top;
+    }
+    // a hook set during the call: finish the caller in the interpreter
+    let status = if status == 0 && l.hook_mask != 0 {
+        3
+    } else {
+        status
+    };
+    Some(CallResult {
+        status,
+        // SAFETY: the caller's frame is live, so its base is in the stack.
+        base: unsafe { l.stack.as_mut_ptr().add(caller_base) },
+    })
+}
+
+/// Finishes the top frame (prototype `p`, entered natively) after its
+/// native code exited with status word `st`: a deopt or resume runs the
+/// rest in the interpreter from the pc in `st`.
+///
+/// # Safety
+/// The top frame is `p`'s, entered at its start, and `st` is what its entry
+/// returned.
+unsafe fn finish_exit(
+    l: &mut crate::runtime::state::State,
+    p: *mut crate::runtime::func::Proto,
+    st: u64,
+) -> crate::runtime::error::LuaResult<()> {
+    use crate::jit::abi::{decode, Status};
+    use crate::runtime::state::cist;
+    let pc = match decode(st) {
+        Some(Status::Deopt { pc }) => {
+            crate::jit::guard_failed(l, p, pc);
+            pc
+        }
+        Some(Status::Resume { pc }) => {
+            crate::jit::resumed(l);
+            pc
+        }
+        Some(Status::Error) => return Err(crate::jit::take_error(l)),
+        Some(Status::Return { first, n }) => {
+            let base = l.ci().base;
+            crate::interp::call::poscall(l, base + first, n);
+            return Ok(());
+        }
+        None => return Err(l.rt_error("internal error: bad status from native code")),
+    };
+    // SAFETY: pc is an instruction index of the callee's code.
+    let code0 = unsafe { (*p).code.as_ptr() };
+    let ci = l.ci_mut();
+    // SAFETY: as above.
+    ci.savedpc = unsafe { code0.add(pc) };
+    ci.status |= cist::FRESH;
+    crate::interp::execute(l)
+}
+
 /// The direct path of [`call`] for a fixed-parameter Lua callee that has
 /// native code entered at its start: push its frame and run its entry right
 /// here, without the interpreter loop. `None` when the callee does not
@@ -344,8 +541,6 @@ unsafe fn native_to_native(
     func: usize,
     nresults: i32,
 ) -> Option<crate::runtime::error::LuaResult<()>> {
-    use crate::jit::abi::{decode, Status};
-    use crate::runtime::state::cist;
     let fv = l.stack[func];
     if fv.tt != crate::runtime::value::TLCL || l.hook_mask != 0 {
         return None;
@@ -383,30 +578,8 @@ unsafe fn native_to_native(
         }
         entry(vm, l.stack.as_mut_ptr().add(base), 0)
     };
-    match decode(st) {
-        Some(Status::Return { first, n }) => {
-            crate::interp::call::poscall(l, base + first, n);
-            Some(Ok(()))
-        }
-        Some(st @ (Status::Deopt { pc } | Status::Resume { pc })) => {
-            if matches!(st, Status::Deopt { .. }) {
-                crate::jit::guard_failed(l, p, pc);
-            } else {
-                crate::jit::resumed(l);
-            }
-            // SAFETY: pc is an instruction index of the callee's code.
-            let code0 = unsafe { (*p).code.as_ptr() };
-            let ci = l.ci_mut();
-            // SAFETY: as above.
-            ci.savedpc = unsafe { code0.add(pc) };
-            ci.status |= cist::FRESH;
-            Some(crate::interp::execute(l))
-        }
-        Some(Status::Error) => Some(Err(crate::jit::take_error(l))),
-        None => Some(Err(
-            l.rt_error("internal error: bad status from native code")
-        )),
-    }
+    // SAFETY: the callee's frame is the top frame and `st` its status.
+    Some(unsafe { finish_exit(l, p, st) })
 }
 
 /// `SELF` with a string key: `*out = obj[key]` through the object and a
@@ -533,6 +706,36 @@ pub unsafe extern "C" fn concat(
         Ok(()) => gc_safepoint(l, pc),
         Err(e) => Err(e),
     };
+    status_of(l, r)
+}
+
+/// Closes the frame's upvalues and to-be-closed variables from register
+/// `level` up (`CLOSE A`, and the closing part of `RETURN` with k set),
+/// with the interpreter's semantics (`__close` metamethods may run Lua code
+/// and raise errors). `top` is the register above the values to keep (a
+/// `RETURN`'s results), or `u32::MAX` to keep the whole frame. Status as for
+/// [`concat`].
+///
+/// # Safety
+/// `l` is the running thread, its top frame the native function's frame.
+pub unsafe extern "C" fn close(
+    l: *mut crate::runtime::state::State,
+    level: u32,
+    top: u32,
+    pc: u32,
+) -> CallResult {
+    // SAFETY: guaranteed by the caller.
+    let l = unsafe { &mut *l };
+    save_pc(l, pc);
+    let ci = l.ci();
+    let (base_idx, frame_top) = (ci.base, ci.top);
+    l.top = if top == u32::MAX {
+        frame_top
+    } else {
+        base_idx + top as usize
+    };
+    let r = crate::interp::call::close_normal(l, base_idx + level as usize);
+    l.top = frame_top;
     status_of(l, r)
 }
 

@@ -328,7 +328,7 @@ pub struct Emitted {
     /// pcs of the instructions without a native form (they always exit).
     pub exits: Vec<u32>,
     /// For each OSR entry (same order as `osr_pcs`): whether the whole loop,
-    /// from its header to its back-edge, is native and makes no calls, so
+    /// from its header to its back-edge, is native (calls included), so
     /// entering it pays off.
     pub osr_native_loop: Vec<bool>,
 }
@@ -562,19 +562,13 @@ pub fn lower(p: &ProtoSnapshot) -> Function {
         });
     }
     let all_loops = loops(&p.code);
-    // a loop that calls is not worth entering by default (calls go through
-    // a helper that costs more than the interpreter's own call path)
-    let calls: Vec<u32> = (0..p.code.len())
-        .filter(|&pc| matches!(ins::opcode(p.code[pc]), OpCode::CALL | OpCode::TAILCALL))
-        .map(|pc| pc as u32)
-        .collect();
     let osr_native_loop = osr
         .iter()
         .map(|&h| {
             all_loops
                 .iter()
                 .filter(|(hh, _)| *hh == h)
-                .all(|&(h, b)| !exits.iter().chain(calls.iter()).any(|&x| x >= h && x <= b))
+                .all(|&(h, b)| !exits.iter().any(|&x| x >= h && x <= b))
         })
         .collect();
     Function {
@@ -1377,9 +1371,33 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
         OpCode::RETURN1 => b.op(Op::Exit {
             word: return_word(a, 1),
         }),
-        OpCode::RETURN if rb != 0 && !k => b.op(Op::Exit {
-            word: return_word(a, rb - 1),
-        }),
+        OpCode::RETURN if rb != 0 => {
+            if k {
+                // close the frame's upvalues and to-be-closed variables
+                // first, keeping the results below the top
+                b.call_alloc(
+                    h::CLOSE,
+                    vec![
+                        Arg::Thread,
+                        Arg::Imm(0),
+                        Arg::Imm((a + rb - 1) as i64),
+                        Arg::Imm(pc as i64),
+                    ],
+                );
+            }
+            b.op(Op::Exit {
+                word: return_word(a, rb - 1),
+            });
+        }
+        OpCode::CLOSE => b.call_alloc(
+            h::CLOSE,
+            vec![
+                Arg::Thread,
+                Arg::Imm(a as i64),
+                Arg::Imm(u32::MAX as i64),
+                Arg::Imm(pc as i64),
+            ],
+        ),
         OpCode::GETTABLE | OpCode::GETI | OpCode::GETFIELD | OpCode::GETTABUP => {
             let fail = b.fail(pc);
             let t = if op == OpCode::GETTABUP {

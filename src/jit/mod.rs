@@ -314,11 +314,12 @@ fn batch_of(jit: &mut Jit, p: *mut Proto, out: &mut Vec<*mut Proto>) {
     }
 }
 
-/// Installs native code in prototype `p`, with the entry policy: enter only
+/// Installs native code in prototype `p`, with the entry policy: enter
 /// where native code pays for the entry, i.e. at the start of a function
-/// with a native loop free of calls, and at the headers of such loops
-/// (short functions and call-heavy code run faster in the interpreter until
-/// native calls get cheaper); everywhere with `--jit-enter=always`.
+/// with a native loop or whose instructions are mostly (3/4) native, and at
+/// the headers of loops that are native from header to back-edge (calls
+/// included: a call from native code to a function with native code is
+/// direct, `helpers::direct_call`); everywhere with `--jit-enter=always`.
 fn install(jit: &mut Jit, p: *mut Proto, entry: abi::NativeFn, c: &code_cache::EntryPayload) {
     let always = jit.config.enter_always;
     let osr: Box<[(u32, u32)]> = c
@@ -329,7 +330,9 @@ fn install(jit: &mut Jit, p: *mut Proto, entry: abi::NativeFn, c: &code_cache::E
         .filter(|(_, (_, &full))| full || always)
         .map(|(i, (&pc, _))| (pc, i as u32 + 1))
         .collect();
-    let at_start = always || !osr.is_empty();
+    // SAFETY: `p` is live (see below).
+    let code_len = unsafe { (&(*p).code).len() };
+    let at_start = always || !osr.is_empty() || 4 * c.native_instructions >= 3 * code_len;
     // SAFETY: `p` is live (callers hold it through a closure or a parent
     // prototype) and its profile is written between instructions.
     unsafe {
