@@ -177,6 +177,7 @@ lua_scripts! {
     require,
     select_rawfuncs,
     setlist_native,
+    close_native,
     shifts_native,
     sort_stress,
     stack_overflow,

@@ -368,123 +368,167 @@ unsafe fn direct_call(
     c: u32,
     pc: u32,
 ) -> Option<CallResult> {
-    use crate::jit::abi::status;
     use crate::runtime::state::{cist, CallInfo, EXTRA_STACK};
+    use crate::runtime::value::TLCL;
     if b == 0 || l.hook_mask != 0 {
         return None;
     }
-    let ci_idx = l.cis.len().checked_sub(1)?;
-    let caller = l.cis.get(ci_idx)?;
-    let (caller_base, caller_func) = (caller.base, caller.func);
-    let func = caller_base + a as usize;
-    let fv = *l.stack.get(func)?;
-    let cf = *l.stack.get(caller_func)?;
-    if fv.tt != crate::runtime::value::TLCL || cf.tt != crate::runtime::value::TLCL {
+    let ncis = l.cis.len();
+    if ncis == 0 || ncis == l.cis.capacity() {
         return None;
     }
     let jit: *mut crate::jit::Jit = l.g().jit.as_deref_mut()?;
-    // SAFETY: the JIT controller lives in the global state for the whole
-    // run; no other reference to it is live across this function's uses.
-    if unsafe { (*jit).native_depth } >= MAX_NATIVE_DEPTH {
-        return None;
-    }
-    // SAFETY: Lua closure values hold live closures and prototypes; the
+    // SAFETY (this block and the ones below): the JIT controller lives in
+    // the global state for the whole run; `ncis - 1` is the running
+    // (caller's) frame, whose register `a` is below its top and so inside
+    // the stack; Lua closure values hold live closures and prototypes; the
     // profile is only touched between instructions, as here.
-    let (cl, p) = unsafe { (fv.as_lua_closure(), (*fv.as_lua_closure()).proto) };
-    // SAFETY: as above.
-    let (pr, prof) = unsafe { (&*p, &mut *(*p).profile.get()) };
-    let nc = prof.native.as_mut()?;
-    if !nc.at_start || nc.pending || pr.is_vararg {
-        return None;
-    }
-    let fsize = pr.max_stack_size as usize;
-    let base = func + 1;
-    if base + fsize + EXTRA_STACK > l.stack.len() {
-        return None;
-    }
-    // from here on the call is made
-    // SAFETY: the caller is a live Lua closure whose code contains pc.
-    let caller_code = unsafe { (*(*cf.as_lua_closure()).proto).code.as_ptr() };
-    // SAFETY: pc + 1 is within or one past the caller's code.
-    l.cis[ci_idx].savedpc = unsafe { caller_code.add(pc as usize + 1) };
-    let nargs = b as usize - 1;
-    for i in nargs..pr.num_params as usize {
-        l.stack[base + i] = TValue::NIL;
-    }
-    l.cis.push(CallInfo {
-        func,
-        ret: func,
-        base,
-        top: base + fsize,
-        savedpc: pr.code.as_ptr(),
-        nresults: c as i32 - 1,
-        nextra: 0,
-        status: cist::LUA,
-    });
-    l.top = base + fsize;
-    prof.calls += 1;
-    nc.entries += 1;
-    let entry = nc.entry;
-    // SAFETY: see `jit` above; the block describes the callee's frame for
-    // its prologue (the caller's code keeps its own copies in registers).
-    let st = unsafe {
+    unsafe {
+        if (*jit).native_depth >= MAX_NATIVE_DEPTH {
+            return None;
+        }
+        let cis = l.cis.as_mut_ptr();
+        let caller = cis.add(ncis - 1);
+        let caller_base = (*caller).base;
+        let func = caller_base + a as usize;
+        let fv = *l.stack.as_ptr().add(func);
+        if fv.tt != TLCL {
+            return None;
+        }
+        let cl = fv.as_lua_closure();
+        let p = (*cl).proto;
+        let prof = (*p).profile.get();
+        let nc = match &mut (*prof).native {
+            // a pending placeholder is never entered at its start
+            Some(nc) if nc.at_start && !(*p).is_vararg => nc,
+            _ => return None,
+        };
+        let fsize = (*p).max_stack_size as usize;
+        let base = func + 1;
+        if base + fsize + EXTRA_STACK > l.stack.len() {
+            return None;
+        }
+        // from here on the call is made
+        let stack = l.stack.as_mut_ptr();
+        // the caller (a Lua frame: native code runs only for those) saves
+        // its pc for error positions and tracebacks
+        let cf = *stack.add((*caller).func);
+        (*caller).savedpc = (*(*cf.as_lua_closure()).proto)
+            .code
+            .as_ptr()
+            .add(pc as usize + 1);
+        for i in b as usize - 1..(*p).num_params as usize {
+            *stack.add(base + i) = TValue::NIL;
+        }
+        // within the capacity checked above
+        cis.add(ncis).write(CallInfo {
+            func,
+            ret: func,
+            base,
+            top: base + fsize,
+            savedpc: (*p).code.as_ptr(),
+            nresults: c as i32 - 1,
+            nextra: 0,
+            status: cist::LUA,
+        });
+        l.cis.set_len(ncis + 1);
+        l.top = base + fsize;
+        (*prof).calls += 1;
+        nc.entries += 1;
+        let entry = nc.entry;
         (*jit).native_depth += 1;
         let vm: *mut crate::jit::abi::JitVm = &mut *(*jit).vm;
         (*vm).state = l as *mut _;
-        (*vm).k = pr.k.as_ptr();
+        (*vm).k = (*p).k.as_ptr();
         (*vm).upvals = (*cl).upvals.as_ptr();
-        entry(vm, l.stack.as_mut_ptr().add(base), 0)
-    };
-    let status = match st & 0xff {
-        status::RETURN => {
-            let first = ((st >> 8) & 0xff_ffff) as usize;
-            let n = (st >> 32) as usize;
-            crate::interp::call::poscall(l, base + first, n);
-            0
+        let st = entry(vm, stack.add(base), 0);
+        if st & 0xff != crate::jit::abi::status::RETURN {
+            return Some(direct_call_exit(l, jit, p, st, c, caller_base));
         }
-        status::ERROR => 1,
-        _ => {
-            // an exit inside the callee: the interpreter finishes its frame
-            // (the error path keeps the error pending, as `call` does)
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                // SAFETY: the callee's frame is the top frame and `st` its
-                // status.
-                unsafe { finish_exit(l, p, st) }
-            }));
-            let err = match r {
-                Ok(Ok(())) => None,
-                Ok(Err(e)) => Some(e),
-                Err(_) => Some(l.rt_error("internal error: panic in a call from native code")),
+        (*jit).native_depth -= 1;
+        // the callee returned: `poscall`, with one result inline (the stack
+        // may have moved during the call)
+        let first = base + ((st >> 8) & 0xff_ffff) as usize;
+        let n = (st >> 32) as usize;
+        if c == 2 {
+            let stack = l.stack.as_mut_ptr();
+            *stack.add(func) = if n > 0 {
+                *stack.add(first)
+            } else {
+                TValue::NIL
             };
-            match err {
-                None => 0,
-                Some(e) => {
-                    if let Some(jit) = l.g().jit.as_deref_mut() {
-                        jit.pending_error = Some(e);
-                    }
-                    1
+            l.cis.set_len(ncis);
+        } else {
+            crate::interp::call::poscall(l, first, n);
+        }
+        if c != 0 {
+            l.top = (*l.cis.as_ptr().add(ncis - 1)).top;
+        }
+        Some(CallResult {
+            // a hook set during the call: finish the caller in the
+            // interpreter
+            status: if l.hook_mask != 0 { 3 } else { 0 },
+            base: l.stack.as_mut_ptr().add(caller_base),
+        })
+    }
+}
+
+/// The end of [`direct_call`] when the callee's native code exited (a
+/// deopt, a resume or an error): the interpreter finishes the callee's
+/// frame, or the error stays pending.
+///
+/// # Safety
+/// As for [`direct_call`], right after the callee's entry returned `st`.
+#[cold]
+#[inline(never)]
+unsafe fn direct_call_exit(
+    l: &mut crate::runtime::state::State,
+    jit: *mut crate::jit::Jit,
+    p: *mut crate::runtime::func::Proto,
+    st: u64,
+    c: u32,
+    caller_base: usize,
+) -> CallResult {
+    let status = if st & 0xff == crate::jit::abi::status::ERROR {
+        1
+    } else {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // SAFETY: the callee's frame is the top frame and `st` its
+            // status.
+            unsafe { finish_exit(l, p, st) }
+        }));
+        let err = match r {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e),
+            Err(_) => Some(l.rt_error("internal error: panic in a call from native code")),
+        };
+        match err {
+            None => 0,
+            Some(e) => {
+                if let Some(jit) = l.g().jit.as_deref_mut() {
+                    jit.pending_error = Some(e);
                 }
+                1
             }
         }
     };
     // only now: an exit finished in the interpreter (`finish_exit`) still
     // counts as nested, so its calls do not nest native frames further
-    // SAFETY: see `jit` above.
+    // SAFETY: the controller lives for the whole run.
     unsafe { (*jit).native_depth -= 1 };
     if status == 0 && c != 0 {
-        l.top = l.cis[ci_idx].top;
+        l.top = l.ci().top;
     }
-    // a hook set during the call: finish the caller in the interpreter
     let status = if status == 0 && l.hook_mask != 0 {
         3
     } else {
         status
     };
-    Some(CallResult {
+    CallResult {
         status,
         // SAFETY: the caller's frame is live, so its base is in the stack.
         base: unsafe { l.stack.as_mut_ptr().add(caller_base) },
-    })
+    }
 }
 
 /// Finishes the top frame (prototype `p`, entered natively) after its
