@@ -62,7 +62,12 @@ pub fn open_store(dir: &Path) -> Result<Cache, String> {
         dir,
         Options {
             max_bytes,
-            artifact_ext: "so".to_string(),
+            artifact_ext: if cfg!(target_os = "macos") {
+                "dylib"
+            } else {
+                "so"
+            }
+            .to_string(),
         },
     )
     .map_err(|e| e.to_string())

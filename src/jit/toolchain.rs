@@ -417,7 +417,8 @@ impl Toolchain {
                 let start = Instant::now();
                 run(
                     Command::new(linker)
-                        .args(["-shared", "-z", "defs", "-z", "noexecstack", "-o"])
+                        .args(ld_args(HOST_MACOS, std::env::consts::ARCH))
+                        .arg("-o")
                         .arg(&temp_so_path)
                         .arg(object.path()),
                     timeout,
@@ -436,13 +437,8 @@ impl Toolchain {
                 let start = Instant::now();
                 run(
                     Command::new(cc)
-                        .args([
-                            "-shared",
-                            "-nostdlib",
-                            "-Wl,-z,defs",
-                            "-Wl,-z,noexecstack",
-                            "-o",
-                        ])
+                        .args(cc_args(HOST_MACOS))
+                        .arg("-o")
                         .arg(&temp_so_path)
                         .args(["-x", "assembler"])
                         .arg(asm_path),
@@ -512,6 +508,45 @@ impl Drop for RemoveOnDrop {
 
 /// `pid.counter`: unique among the names this process makes, and between
 /// processes running at the same time.
+/// Whether shared objects are Mach-O dynamic libraries (macOS) rather than
+/// ELF shared objects.
+const HOST_MACOS: bool = cfg!(target_os = "macos");
+
+/// The linker's arguments (before `-o OUT OBJECT`) for a shared object that
+/// may not have undefined symbols and needs no executable stack: ELF
+/// (GNU ld: `-shared -z defs -z noexecstack`) or Mach-O (ld64: `-dylib
+/// -undefined error`, with the architecture and a minimum OS version,
+/// which ld64 requires; `arch` is `std::env::consts::ARCH`).
+fn ld_args(macos: bool, arch: &str) -> Vec<String> {
+    let v: Vec<&str> = if macos {
+        let arch = if arch == "aarch64" { "arm64" } else { arch };
+        vec![
+            "-dylib",
+            "-undefined",
+            "error",
+            "-arch",
+            arch,
+            "-platform_version",
+            "macos",
+            "11.0",
+            "11.0",
+        ]
+    } else {
+        vec!["-shared", "-z", "defs", "-z", "noexecstack"]
+    };
+    v.into_iter().map(String::from).collect()
+}
+
+/// The C compiler driver's arguments (before `-o OUT -x assembler SRC`) for
+/// the same shared object as [`ld_args`], without the C runtime.
+fn cc_args(macos: bool) -> &'static [&'static str] {
+    if macos {
+        &["-dynamiclib", "-nostdlib", "-Wl,-undefined,error"]
+    } else {
+        &["-shared", "-nostdlib", "-Wl,-z,defs", "-Wl,-z,noexecstack"]
+    }
+}
+
 fn unique_suffix() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     format!(
@@ -1090,6 +1125,18 @@ mod tests {
             "{changed}"
         );
         assert!(changed.starts_with(&first[..first.find(';').unwrap()]));
+    }
+
+    #[test]
+    fn link_arguments_follow_the_object_format() {
+        let elf = ld_args(false, "x86_64");
+        assert_eq!(elf, ["-shared", "-z", "defs", "-z", "noexecstack"]);
+        let macho = ld_args(true, "aarch64");
+        assert!(macho.starts_with(&["-dylib".to_string()]));
+        assert!(macho.windows(2).any(|w| w == ["-arch", "arm64"]));
+        assert!(macho.windows(2).any(|w| w == ["-undefined", "error"]));
+        assert!(cc_args(true).contains(&"-dynamiclib"));
+        assert!(cc_args(false).contains(&"-Wl,-z,defs"));
     }
 
     #[test]
