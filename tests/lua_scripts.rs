@@ -178,6 +178,7 @@ lua_scripts! {
     select_rawfuncs,
     setlist_native,
     close_native,
+    array_native,
     shifts_native,
     sort_stress,
     stack_overflow,

@@ -12,11 +12,12 @@
 //! header) of [`NativeCode::osr_pcs`].
 
 use crate::runtime::func::UpVal;
+use crate::runtime::table::Table;
 use crate::runtime::value::TValue;
 
 /// Version of this contract; part of every cache key (with
 /// [`abi_fingerprint`]).
-pub const ABI_VERSION: u32 = 7;
+pub const ABI_VERSION: u32 = 8;
 
 /// The block native code reaches through its first argument. The interpreter
 /// fills `k` and `upvals` for the closure it enters.
@@ -125,6 +126,14 @@ pub fn offsets() -> Vec<(&'static str, usize)> {
         ("LJ_VM_HELPERS", offset_of!(JitVm, helpers)),
         ("LJ_VM_STATE", offset_of!(JitVm, state)),
         ("LJ_UV_V", offset_of!(UpVal, v)),
+        (
+            "LJ_T_ARR_PTR",
+            offset_of!(Table, array) + crate::runtime::table::ARRAY_PTR_OFFSET,
+        ),
+        (
+            "LJ_T_ARR_LEN",
+            offset_of!(Table, array) + crate::runtime::table::ARRAY_LEN_OFFSET,
+        ),
     ]
 }
 

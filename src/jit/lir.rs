@@ -60,6 +60,29 @@ pub enum Addr {
     /// The value upvalue `i` of the running closure refers to (through the
     /// upvalue cell: `upvals[i]->v`).
     Upval(u32),
+    /// The value at the address in a register (an element of a table's
+    /// array part).
+    Ptr(Gpr),
+}
+
+/// A word-sized field of a runtime object, named by its `jit::abi` offset
+/// (emitters write the `.set` name, so the layout is never baked in).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// `Table::array`'s data pointer (`LJ_T_ARR_PTR`).
+    TableArrayPtr,
+    /// `Table::array`'s length in values (`LJ_T_ARR_LEN`).
+    TableArrayLen,
+}
+
+impl Field {
+    /// The name of the offset in `jit::abi::offsets`.
+    pub fn abi_name(self) -> &'static str {
+        match self {
+            Field::TableArrayPtr => "LJ_T_ARR_PTR",
+            Field::TableArrayLen => "LJ_T_ARR_LEN",
+        }
+    }
 }
 
 /// One word of a value in memory.
@@ -256,6 +279,11 @@ pub enum Op {
     Neg { dst: Gpr, src: Gpr },
     /// `dst = !src` (bitwise).
     Not { dst: Gpr, src: Gpr },
+    /// `dst = a << amount` for a constant `amount` in 0..=63.
+    ShlImm { dst: Gpr, a: Gpr, amount: u8 },
+    /// `dst` = the 64-bit field `field` of the object at the address in
+    /// `base`.
+    LoadField { dst: Gpr, base: Gpr, field: Field },
     /// `dst = a << amount`; `amount` is in 0..=63.
     Shl { dst: Gpr, a: Gpr, amount: Gpr },
     /// `dst = a >> amount`, logical; `amount` is in 0..=63.
@@ -372,6 +400,14 @@ fn loop_headers(code: &[u32]) -> Vec<u32> {
         }
     }
     v
+}
+
+/// An integer key of an array access: a constant, or a register known to
+/// hold an integer.
+#[derive(Clone, Copy)]
+enum ArrayKey {
+    Const(i64),
+    Slot(u32),
 }
 
 /// The right operand of an arithmetic instruction: a register, or a number
@@ -491,6 +527,103 @@ impl Builder<'_> {
             src: Addr::Slot(r),
         });
         self.label(done);
+    }
+    /// `R0` = the address of `R[t][key]` in the array part of the table in
+    /// register `t`; jumps to `slow` unless `R[t]` is a table and `key` is
+    /// in `1..=#array` (an integer key register's tag is already checked).
+    fn array_slot(&mut self, t: u32, key: ArrayKey, slow: Label) {
+        self.guard_tag(t, TTABLE, slow);
+        self.op(Op::Load {
+            dst: R0,
+            src: Mem::Val(Addr::Slot(t)),
+        });
+        self.op(Op::LoadField {
+            dst: R1,
+            base: R0,
+            field: Field::TableArrayLen,
+        });
+        match key {
+            ArrayKey::Const(k) if !(1..=1 << 20).contains(&k) => self.jump(slow),
+            ArrayKey::Const(k) => {
+                self.br(Cond::BelowEq, Operand::Reg(R1), Operand::Imm(k - 1), slow);
+                self.op(Op::LoadField {
+                    dst: R0,
+                    base: R0,
+                    field: Field::TableArrayPtr,
+                });
+                if k > 1 {
+                    self.op(Op::Alu {
+                        op: AluOp::Add,
+                        dst: R0,
+                        a: R0,
+                        b: Operand::Imm(16 * (k - 1)),
+                    });
+                }
+            }
+            ArrayKey::Slot(r) => {
+                self.op(Op::Load {
+                    dst: R2,
+                    src: Mem::Val(Addr::Slot(r)),
+                });
+                self.op(Op::Alu {
+                    op: AluOp::Sub,
+                    dst: R2,
+                    a: R2,
+                    b: Operand::Imm(1),
+                });
+                // unsigned: keys below 1 wrap around to huge indices
+                self.br(Cond::AboveEq, Operand::Reg(R2), Operand::Reg(R1), slow);
+                self.op(Op::ShlImm {
+                    dst: R2,
+                    a: R2,
+                    amount: 4,
+                });
+                self.op(Op::LoadField {
+                    dst: R0,
+                    base: R0,
+                    field: Field::TableArrayPtr,
+                });
+                self.op(Op::Alu {
+                    op: AluOp::Add,
+                    dst: R0,
+                    a: R0,
+                    b: Operand::Reg(R2),
+                });
+            }
+        }
+    }
+    /// `R[a] = R[t][key]` from the array part when the value there is not
+    /// nil (a nil may need `__index`), then to `done`; else to `slow`.
+    fn array_get(&mut self, a: u32, t: u32, key: ArrayKey, slow: Label, done: Label) {
+        self.array_slot(t, key, slow);
+        self.br(
+            Cond::Eq,
+            Operand::Mem(Mem::Tag(Addr::Ptr(R0))),
+            Operand::Imm(TNIL as i64),
+            slow,
+        );
+        self.op(Op::Copy {
+            from: Addr::Ptr(R0),
+            to: Addr::Slot(a),
+        });
+        self.jump(done);
+    }
+    /// `R[t][key] = *from` in the array part when the value there is not
+    /// nil (a nil may need `__newindex`), then to `done`; else to `slow`.
+    /// No write barrier: the collector is stop-the-world (`runtime::gc`).
+    fn array_set(&mut self, t: u32, key: ArrayKey, from: Addr, slow: Label, done: Label) {
+        self.array_slot(t, key, slow);
+        self.br(
+            Cond::Eq,
+            Operand::Mem(Mem::Tag(Addr::Ptr(R0))),
+            Operand::Imm(TNIL as i64),
+            slow,
+        );
+        self.op(Op::Copy {
+            from,
+            to: Addr::Ptr(R0),
+        });
+        self.jump(done);
     }
     /// Calls a helper answering 1 when it did the work, 0 when the
     /// interpreter must (then the instruction exits at `fail`).
@@ -1408,8 +1541,10 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
             let out = Arg::Addr(Addr::Slot(a));
             match op {
                 OpCode::GETTABLE => {
-                    let (generic, done) = (b.local(), b.local());
+                    let (generic, slow, done) = (b.local(), b.local(), b.local());
                     b.guard_tag(cc, TINT, generic);
+                    b.array_get(a, rb, ArrayKey::Slot(cc), slow, done);
+                    b.label(slow);
                     let key = Arg::Load(Mem::Val(Addr::Slot(cc)));
                     b.call_or_fail(h::GET_INT, vec![t, key, out], fail);
                     b.jump(done);
@@ -1417,7 +1552,13 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
                     b.call_or_fail(h::GET, vec![t, Arg::Addr(Addr::Slot(cc)), out], fail);
                     b.label(done);
                 }
-                OpCode::GETI => b.call_or_fail(h::GET_INT, vec![t, Arg::Imm(cc as i64), out], fail),
+                OpCode::GETI => {
+                    let (slow, done) = (b.local(), b.local());
+                    b.array_get(a, rb, ArrayKey::Const(cc as i64), slow, done);
+                    b.label(slow);
+                    b.call_or_fail(h::GET_INT, vec![t, Arg::Imm(cc as i64), out], fail);
+                    b.label(done);
+                }
                 _ => b.call_or_fail(h::GET_STR, vec![t, Arg::Addr(Addr::Const(cc)), out], fail),
             }
         }
@@ -1435,7 +1576,22 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
                 OpCode::SETI => (h::SET_INT, Arg::Imm(rb as i64)),
                 _ => (h::SET_STR, Arg::Addr(Addr::Const(rb))),
             };
+            let done = b.local();
+            if matches!(op, OpCode::SETTABLE | OpCode::SETI) {
+                // an integer key within the array part: store in place
+                let slow = b.local();
+                let key = if op == OpCode::SETI {
+                    ArrayKey::Const(rb as i64)
+                } else {
+                    b.guard_tag(rb, TINT, slow);
+                    ArrayKey::Slot(rb)
+                };
+                let from = if k { Addr::Const(cc) } else { Addr::Slot(cc) };
+                b.array_set(a, key, from, slow, done);
+                b.label(slow);
+            }
             b.call_or_fail(index, vec![t, key, v], fail);
+            b.label(done);
         }
         OpCode::LEN => {
             let fail = b.fail(pc);

@@ -47,9 +47,86 @@ pub struct Table {
     pub strbits: u64,
     pub metatable: *mut Table,
     /// Values of keys `1..=array.len()`.
-    pub array: Vec<TValue>,
+    pub array: ArrayPart,
     /// The hash part (empty, or a power-of-two number of slots).
     node: Box<[Node]>,
+}
+
+/// The array part of a table: a growable vector of values whose data
+/// pointer and length are also kept in two plain words at the start
+/// (`#[repr(C)]`), so generated code can index it (`jit::abi`'s
+/// `LJ_ARR_PTR` and `LJ_ARR_LEN`) without knowing `Vec`'s layout. Every
+/// operation that can move or resize the storage goes through a method
+/// here that refreshes the words; element access goes through the slice.
+#[repr(C)]
+pub struct ArrayPart {
+    /// `values.as_mut_ptr()`.
+    ptr: *mut TValue,
+    /// `values.len()`.
+    len: usize,
+    values: Vec<TValue>,
+}
+
+impl ArrayPart {
+    /// An empty array part with room for `n` values.
+    pub fn with_capacity(n: usize) -> ArrayPart {
+        let mut a = ArrayPart {
+            ptr: std::ptr::null_mut(),
+            len: 0,
+            values: Vec::with_capacity(n),
+        };
+        a.sync();
+        a
+    }
+
+    fn sync(&mut self) {
+        self.ptr = self.values.as_mut_ptr();
+        self.len = self.values.len();
+    }
+
+    /// Slots allocated (for memory accounting).
+    pub fn capacity(&self) -> usize {
+        self.values.capacity()
+    }
+
+    pub fn push(&mut self, v: TValue) {
+        self.values.push(v);
+        self.sync();
+    }
+
+    pub fn resize(&mut self, n: usize, v: TValue) {
+        self.values.resize(n, v);
+        self.sync();
+    }
+
+    pub fn truncate(&mut self, n: usize) {
+        self.values.truncate(n);
+        self.sync();
+    }
+}
+
+/// Offset of the data pointer in an [`ArrayPart`] (for `jit::abi`).
+pub const ARRAY_PTR_OFFSET: usize = std::mem::offset_of!(ArrayPart, ptr);
+/// Offset of the length in an [`ArrayPart`] (for `jit::abi`).
+pub const ARRAY_LEN_OFFSET: usize = std::mem::offset_of!(ArrayPart, len);
+
+impl Default for ArrayPart {
+    fn default() -> ArrayPart {
+        ArrayPart::with_capacity(0)
+    }
+}
+
+impl std::ops::Deref for ArrayPart {
+    type Target = [TValue];
+    fn deref(&self) -> &[TValue] {
+        &self.values
+    }
+}
+
+impl std::ops::DerefMut for ArrayPart {
+    fn deref_mut(&mut self) -> &mut [TValue] {
+        &mut self.values
+    }
 }
 
 /// `next` was given a key that is not in the table ("invalid key to 'next'").
@@ -115,7 +192,7 @@ impl Table {
             hdr: GcHeader::new(GcKind::Table),
             flags: 0,
             metatable: std::ptr::null_mut(),
-            array: Vec::with_capacity(narray),
+            array: ArrayPart::with_capacity(narray),
             node: Box::default(),
             node_used: 0,
             strbits: 0,
@@ -548,11 +625,12 @@ impl Table {
         // Array part: grow to new_asize (values beyond it move to the hash part).
         let mut moved_out: Vec<(i64, TValue)> = Vec::new();
         if new_asize < self.array.len() {
-            for (i, v) in self.array.drain(new_asize..).enumerate() {
+            for (i, v) in self.array[new_asize..].iter().enumerate() {
                 if !v.is_nil() {
-                    moved_out.push(((new_asize + i + 1) as i64, v));
+                    moved_out.push(((new_asize + i + 1) as i64, *v));
                 }
             }
+            self.array.truncate(new_asize);
         } else {
             self.array.resize(new_asize, TValue::NIL);
         }

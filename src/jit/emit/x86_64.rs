@@ -97,6 +97,8 @@ impl Emitter {
         match a {
             Addr::Slot(r) => format!("[rbx + {}]", 16 * r as usize + offset),
             Addr::Const(k) => format!("[r13 + {}]", 16 * k as usize + offset),
+            Addr::Ptr(r) if offset == 0 => format!("[{}]", gpr(r)),
+            Addr::Ptr(r) => format!("[{} + {offset}]", gpr(r)),
             Addr::Upval(i) => {
                 self.line(&format!("mov {tmp}, qword ptr [r14 + {}]", 8 * i as usize));
                 self.line(&format!("mov {tmp}, qword ptr [{tmp} + LJ_UV_V]"));
@@ -323,6 +325,20 @@ fn emit_op(e: &mut Emitter, op: &Op) {
                 e.line(&format!("mov {}, {}", gpr(*dst), gpr(*src)));
             }
             e.line(&format!("not {}", gpr(*dst)));
+        }
+        Op::ShlImm { dst, a, amount } => {
+            if dst != a {
+                e.line(&format!("mov {}, {}", gpr(*dst), gpr(*a)));
+            }
+            e.line(&format!("shl {}, {}", gpr(*dst), amount & 63));
+        }
+        Op::LoadField { dst, base, field } => {
+            e.line(&format!(
+                "mov {}, qword ptr [{} + {}]",
+                gpr(*dst),
+                gpr(*base),
+                field.abi_name()
+            ));
         }
         Op::Shl { dst, a, amount } | Op::Shr { dst, a, amount } => {
             let mn = if matches!(op, Op::Shl { .. }) {
