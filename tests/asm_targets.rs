@@ -364,7 +364,8 @@ fn aarch64_assembly_snapshots() {
 /// takes), emitted for both AArch64 dialects, assembled and linked.
 fn every_operation() -> lunajit::jit::lir::Function {
     use lunajit::jit::lir::{
-        Addr, AluOp, Arg, Cond, Emitted, FCond, FOp, Fpr, Function, Gpr, Label, Mem, Op, Operand,
+        Addr, AluOp, Arg, Cond, Emitted, FCond, FOp, Field, Fpr, Function, Gpr, Label, Mem, Op,
+        Operand,
     };
     use Gpr::*;
     let mut ops = Vec::new();
@@ -394,6 +395,7 @@ fn every_operation() -> lunajit::jit::lir::Function {
     let mut addrs: Vec<Addr> = slots.iter().map(|&s| Addr::Slot(s)).collect();
     addrs.extend(consts.iter().map(|&k| Addr::Const(k)));
     addrs.extend(ups.iter().map(|&u| Addr::Upval(u)));
+    addrs.extend([R0, R3, R5].map(Addr::Ptr));
     let imms = [
         0i64,
         1,
@@ -452,6 +454,18 @@ fn every_operation() -> lunajit::jit::lir::Function {
                 Arg::Thread,
             ],
         });
+    }
+    for (dst, base) in [(R0, R0), (R1, R0), (R5, R2)] {
+        for field in [Field::TableArrayPtr, Field::TableArrayLen] {
+            ops.push(Op::LoadField { dst, base, field });
+        }
+        for amount in [0, 4, 63] {
+            ops.push(Op::ShlImm {
+                dst,
+                a: base,
+                amount,
+            });
+        }
     }
     for &s in &slots {
         for &v in &imms {

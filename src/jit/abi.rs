@@ -228,5 +228,12 @@ mod tests {
         assert_eq!(std::mem::offset_of!(TValue, tt), 8);
         let names: Vec<_> = offsets().iter().map(|(n, _)| *n).collect();
         assert!(names.contains(&"LJ_VM_K"));
+        // the emitters use word offsets as scaled immediates (AArch64 `ldr`
+        // takes multiples of 8 up to 32760)
+        for (name, off) in offsets() {
+            if name.starts_with("LJ_T_") || name.starts_with("LJ_VM_") {
+                assert!(off % 8 == 0 && off <= 32760, "{name} = {off}");
+            }
+        }
     }
 }

@@ -30,11 +30,25 @@ _Static_assert(offsetof(TV, tt) == LJ_TV_TT, "TValue tag offset");
 #define TABLE_CAP 64
 #define MAX_ARGS 16
 
-/* The harness's table: an array part only, without a metatable. */
+/* The harness's table: an array part only, without a metatable. Generated
+ * code reads the array part's data pointer and length where the runtime's
+ * Table keeps them (LJ_T_ARR_PTR, LJ_T_ARR_LEN), so the object starts with
+ * a block that has those two words at those offsets (kept by sync_array). */
+#define HDR_BYTES 256
+_Static_assert(LJ_T_ARR_PTR + 8 <= HDR_BYTES && LJ_T_ARR_LEN + 8 <= HDR_BYTES,
+               "the runtime's Table offsets fit the harness's header block");
 typedef struct HTable {
+    unsigned char hdr[HDR_BYTES];
     int64_t n;
     TV arr[TABLE_CAP];
 } HTable;
+
+static void sync_array(HTable *h) {
+    TV *p = h->arr;
+    uint64_t n = (uint64_t)h->n;
+    memcpy(h->hdr + LJ_T_ARR_PTR, &p, sizeof p);
+    memcpy(h->hdr + LJ_T_ARR_LEN, &n, sizeof n);
+}
 
 /* The harness's string: never read by generated code (only by helpers). */
 typedef struct HStr {
@@ -100,6 +114,7 @@ static uint32_t h_set_int(const TV *t, int64_t key, const TV *v) {
     }
     if (key == h->n + 1 && h->n < TABLE_CAP) {
         h->arr[h->n++] = *v;
+        sync_array(h);
         return 1;
     }
     return 0;
@@ -191,6 +206,7 @@ static TV make_value(const Spec *s, int argi) {
         for (int j = 0; j < s->n; j++)
             h->arr[j] = make_value(&s->items[j], -1);
         h->n = s->n;
+        sync_array(h);
         tables[argi] = h;
         v.tt = LJ_TAG_TABLE;
         v.val = (uint64_t)(uintptr_t)h;

@@ -409,6 +409,7 @@ impl Emitter {
                 self.upval_ptr(i, tmp);
                 self.mem_operand(tmp, offset, size, tmp)
             }
+            Addr::Ptr(r) => self.mem_operand(gpr(r), offset, size, tmp),
         }
     }
 
@@ -418,6 +419,11 @@ impl Emitter {
             Addr::Slot(r) => self.add_imm(reg, BASE, 16 * r as u64),
             Addr::Const(k) => self.add_imm(reg, KREG, 16 * k as u64),
             Addr::Upval(i) => self.upval_ptr(i, reg),
+            Addr::Ptr(r) => {
+                if reg != gpr(r) {
+                    self.line(&format!("mov {reg}, {}", gpr(r)));
+                }
+            }
         }
     }
 
@@ -592,6 +598,17 @@ fn emit_op(e: &mut Emitter, op: &Op) {
         Op::Alu { op, dst, a, b } => emit_alu(e, *op, gpr(*dst), gpr(*a), *b),
         Op::Neg { dst, src } => e.line(&format!("neg {}, {}", gpr(*dst), gpr(*src))),
         Op::Not { dst, src } => e.line(&format!("mvn {}, {}", gpr(*dst), gpr(*src))),
+        Op::ShlImm { dst, a, amount } => {
+            e.line(&format!("lsl {}, {}, #{}", gpr(*dst), gpr(*a), amount & 63))
+        }
+        // the offsets are small multiples of 8 (`jit::abi`), so the scaled
+        // immediate form always encodes them
+        Op::LoadField { dst, base, field } => e.line(&format!(
+            "ldr {}, [{}, #{}]",
+            gpr(*dst),
+            gpr(*base),
+            field.abi_name()
+        )),
         // lslv/lsrv take the amount modulo 64 (Arm ARM C6.2, LSLV, LSRV);
         // the LIR guarantees 0..=63
         Op::Shl { dst, a, amount } => {
