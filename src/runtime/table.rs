@@ -775,6 +775,39 @@ impl Table {
 mod tests {
     use super::*;
 
+    /// The two words generated code reads always describe the vector.
+    fn assert_synced(t: &Table) {
+        assert_eq!(t.array.ptr, t.array.values.as_ptr() as *mut TValue);
+        assert_eq!(t.array.len, t.array.values.len());
+    }
+
+    #[test]
+    fn array_part_words_follow_every_resize() {
+        let mut t = Table::new(0, 0);
+        assert_synced(&t);
+        for i in 1..=1000 {
+            t.set_int(i, TValue::int(i));
+            assert_synced(&t);
+        }
+        // hash keys that then join the array part on append
+        t.set_int(1002, TValue::int(2));
+        t.set_int(1001, TValue::int(1));
+        assert_synced(&t);
+        assert!(t.array.len() >= 1002);
+        t.ensure_array(2000);
+        assert_synced(&t);
+        // clear most of the array, then force a rehash that shrinks it
+        for i in 10..=2000 {
+            t.set_int(i, TValue::NIL);
+        }
+        for i in 0..200 {
+            t.set(TValue::float(i as f64 + 0.5), TValue::int(i)).unwrap();
+            assert_synced(&t);
+        }
+        assert!(t.array.len() < 2000);
+        assert_synced(&t);
+    }
+
     #[test]
     fn array_and_hash_parts() {
         let mut t = Table::new(0, 0);
