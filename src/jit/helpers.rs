@@ -392,6 +392,13 @@ unsafe fn direct_call(
         let caller_base = (*caller).base;
         let func = caller_base + a as usize;
         let fv = *l.stack.as_ptr().add(func);
+        if fv.tt == crate::runtime::value::TNCL {
+            let top = func + b as usize;
+            if top + crate::runtime::state::MIN_STACK + EXTRA_STACK > l.stack.len() {
+                return None;
+            }
+            return Some(direct_rust_call(l, jit, ncis, func, top, c, pc));
+        }
         if fv.tt != TLCL {
             return None;
         }
@@ -470,6 +477,96 @@ unsafe fn direct_call(
             status: if l.hook_mask != 0 { 3 } else { 0 },
             base: l.stack.as_mut_ptr().add(caller_base),
         })
+    }
+}
+
+/// The path of [`direct_call`] for a Rust function (a `lua_CFunction`
+/// like `math.sqrt`): `precall`'s frame for it, the call, `poscall`; an
+/// error stays pending (status 1), a panic becomes an error.
+///
+/// # Safety
+/// As for [`direct_call`] (`jit` is the run's controller, below its native
+/// depth limit): frame `ncis - 1` is the running Lua frame, the
+/// callee is at `func` with its arguments up to `top`, the stack has room
+/// for `MIN_STACK` more slots, and the call stack one more frame.
+#[inline(never)]
+unsafe fn direct_rust_call(
+    l: &mut crate::runtime::state::State,
+    jit: *mut crate::jit::Jit,
+    ncis: usize,
+    func: usize,
+    top: usize,
+    c: u32,
+    pc: u32,
+) -> CallResult {
+    use crate::runtime::state::{CallInfo, MIN_STACK};
+    // SAFETY: guaranteed by the caller (see `direct_call`).
+    let (f, caller_base) = unsafe {
+        let cis = l.cis.as_mut_ptr();
+        let caller = cis.add(ncis - 1);
+        let stack = l.stack.as_ptr();
+        let cf = *stack.add((*caller).func);
+        (*caller).savedpc = (*(*cf.as_lua_closure()).proto)
+            .code
+            .as_ptr()
+            .add(pc as usize + 1);
+        cis.add(ncis).write(CallInfo {
+            func,
+            ret: func,
+            base: func + 1,
+            top: top + MIN_STACK,
+            savedpc: std::ptr::null(),
+            nresults: c as i32 - 1,
+            nextra: 0,
+            status: 0,
+        });
+        l.cis.set_len(ncis + 1);
+        ((*(*stack.add(func)).as_native()).f, (*caller).base)
+    };
+    l.top = top;
+    // a Rust function may call Lua code, which may enter native code: that
+    // nesting counts towards the native depth as through the general path
+    // SAFETY: the controller lives for the whole run.
+    unsafe { (*jit).native_depth += 1 };
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(l)));
+    // SAFETY: as above.
+    unsafe { (*jit).native_depth -= 1 };
+    let r = match r {
+        Ok(r) => r,
+        Err(_) => Err(l.rt_error("internal error: panic in a call from native code")),
+    };
+    // a hook the function set (debug.sethook) sees its return, as in
+    // `precall`
+    let r = r.and_then(|n| {
+        let first = l.top - n;
+        if l.hook_mask != 0 {
+            crate::runtime::debug::hook_return(l, first, n, |l| &mut l.hook_oldpc)?;
+        }
+        Ok((first, n))
+    });
+    let status = match r {
+        Ok((first, n)) => {
+            crate::interp::call::poscall(l, first, n);
+            if c != 0 {
+                l.top = l.ci().top;
+            }
+            if l.hook_mask != 0 {
+                3
+            } else {
+                0
+            }
+        }
+        Err(e) => {
+            if let Some(jit) = l.g().jit.as_deref_mut() {
+                jit.pending_error = Some(e);
+            }
+            1
+        }
+    };
+    CallResult {
+        status,
+        // SAFETY: the caller's frame is live, so its base is in the stack.
+        base: unsafe { l.stack.as_mut_ptr().add(caller_base) },
     }
 }
 
