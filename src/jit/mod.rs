@@ -331,7 +331,7 @@ fn install(jit: &mut Jit, p: *mut Proto, entry: abi::NativeFn, c: &code_cache::E
         .map(|(i, (&pc, _))| (pc, i as u32 + 1))
         .collect();
     // SAFETY: `p` is live (see below).
-    let code_len = unsafe { (&(*p).code).len() };
+    let code_len = unsafe { &*p }.code.len();
     let at_start = always || !osr.is_empty() || 4 * c.native_instructions >= 3 * code_len;
     // SAFETY: `p` is live (callers hold it through a closure or a parent
     // prototype) and its profile is written between instructions.

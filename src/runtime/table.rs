@@ -801,7 +801,8 @@ mod tests {
             t.set_int(i, TValue::NIL);
         }
         for i in 0..200 {
-            t.set(TValue::float(i as f64 + 0.5), TValue::int(i)).unwrap();
+            t.set(TValue::float(i as f64 + 0.5), TValue::int(i))
+                .unwrap();
             assert_synced(&t);
         }
         assert!(t.array.len() < 2000);
