@@ -5,7 +5,8 @@
 //! as `.set` constants, so a layout change can never be baked silently into
 //! code; [`abi_fingerprint`] hashes them for cache keys.
 //!
-//! Signature of a compiled function (System V AMD64 ABI):
+//! Signature of a compiled function (the C calling convention of the
+//! target: System V AMD64, or AAPCS64 on AArch64):
 //! `extern "C" fn(vm: *mut JitVm, base: *mut TValue, entry: u32) -> u64`.
 //! `base` points at register 0 of the frame the interpreter set up; `entry`
 //! is 0 for the function start or `1 + i` for the `i`-th OSR entry (a loop

@@ -233,8 +233,8 @@ fn save_pc(l: &mut crate::runtime::state::State, pc: u32) {
     };
 }
 
-/// What [`call`] returns: a status (in `rax`) and the frame's base after the
-/// call (in `rdx`; the Lua stack may have moved).
+/// What [`call`] returns: a status (in `rax`, AArch64 `x0`) and the frame's base after the
+/// call (in `rdx`, AArch64 `x1`; the Lua stack may have moved).
 #[repr(C)]
 pub struct CallResult {
     /// 0: done; 1: the callee raised an error (kept in `Jit::pending_error`);
