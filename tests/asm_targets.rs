@@ -456,7 +456,13 @@ fn every_operation() -> lunajit::jit::lir::Function {
         });
     }
     for (dst, base) in [(R0, R0), (R1, R0), (R5, R2)] {
-        for field in [Field::TableArrayPtr, Field::TableArrayLen] {
+        for field in [
+            Field::TableArrayPtr,
+            Field::TableArrayLen,
+            Field::TableNodePtr,
+            Field::TableNodeMask,
+            Field::StrHash,
+        ] {
             ops.push(Op::LoadField { dst, base, field });
         }
         for amount in [0, 4, 63] {

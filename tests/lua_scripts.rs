@@ -179,6 +179,7 @@ lua_scripts! {
     setlist_native,
     close_native,
     array_native,
+    field_native,
     shifts_native,
     sort_stress,
     stack_overflow,

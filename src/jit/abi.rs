@@ -18,7 +18,7 @@ use crate::runtime::value::TValue;
 
 /// Version of this contract; part of every cache key (with
 /// [`abi_fingerprint`]).
-pub const ABI_VERSION: u32 = 8;
+pub const ABI_VERSION: u32 = 9;
 
 /// The block native code reaches through its first argument. The interpreter
 /// fills `k` and `upvals` for the closure it enters.
@@ -135,6 +135,13 @@ pub fn offsets() -> Vec<(&'static str, usize)> {
             "LJ_T_ARR_LEN",
             offset_of!(Table, array) + crate::runtime::table::ARRAY_LEN_OFFSET,
         ),
+        ("LJ_T_NODE_PTR", crate::runtime::table::NODE_PTR_OFFSET),
+        ("LJ_T_NODE_MASK", crate::runtime::table::NODE_MASK_OFFSET),
+        ("LJ_NODE_SIZE", size_of::<crate::runtime::table::Node>()),
+        (
+            "LJ_STR_HASH",
+            offset_of!(crate::runtime::string::LuaString, hash),
+        ),
     ]
 }
 
@@ -236,5 +243,10 @@ mod tests {
                 assert!(off % 8 == 0 && off <= 32760, "{name} = {off}");
             }
         }
+        // a 32-bit load (AArch64 `ldr w`: multiples of 4), and the node size
+        // the lowering scales by (a shift by 5)
+        let hash = offsets().into_iter().find(|(n, _)| *n == "LJ_STR_HASH");
+        assert!(matches!(hash, Some((_, off)) if off % 4 == 0 && off <= 16380));
+        assert_eq!(std::mem::size_of::<crate::runtime::table::Node>(), 32);
     }
 }

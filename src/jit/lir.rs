@@ -30,7 +30,7 @@ use crate::bytecode::{ins, OpCode};
 use crate::jit::abi::{deopt_word, resume_word, return_word, status};
 use crate::jit::helpers::index as h;
 use crate::jit::snapshot::{ConstKind, ProtoSnapshot};
-use crate::runtime::value::{TFALSE, TFLOAT, TINT, TNIL, TTABLE, TTRUE, TUSERDATA};
+use crate::runtime::value::{TFALSE, TFLOAT, TINT, TNIL, TSTR, TTABLE, TTRUE, TUSERDATA};
 
 /// A scratch integer register (64 bits).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,6 +73,12 @@ pub enum Field {
     TableArrayPtr,
     /// `Table::array`'s length in values (`LJ_T_ARR_LEN`).
     TableArrayLen,
+    /// `Table::node`'s data pointer (`LJ_T_NODE_PTR`).
+    TableNodePtr,
+    /// `Table::node`'s length minus one (`LJ_T_NODE_MASK`).
+    TableNodeMask,
+    /// A string's 32-bit hash, zero-extended (`LJ_STR_HASH`).
+    StrHash,
 }
 
 impl Field {
@@ -81,7 +87,16 @@ impl Field {
         match self {
             Field::TableArrayPtr => "LJ_T_ARR_PTR",
             Field::TableArrayLen => "LJ_T_ARR_LEN",
+            Field::TableNodePtr => "LJ_T_NODE_PTR",
+            Field::TableNodeMask => "LJ_T_NODE_MASK",
+            Field::StrHash => "LJ_STR_HASH",
         }
+    }
+
+    /// Whether the field is 32 bits wide (zero-extended when loaded);
+    /// the others are 64.
+    pub fn is_u32(self) -> bool {
+        self == Field::StrHash
     }
 }
 
@@ -591,6 +606,87 @@ impl Builder<'_> {
                 });
             }
         }
+    }
+    /// `R0` = the address of the value slot of string constant `K[k]` in
+    /// the hash part of the table at `t`, when the key sits in its first
+    /// slot (`hash & mask`, the usual case; a collision, a missing key or
+    /// a non-table jumps to `slow`, where the helper probes further).
+    fn field_slot(&mut self, t: Addr, k: u32, slow: Label) {
+        self.br(
+            Cond::Ne,
+            Operand::Mem(Mem::Tag(t)),
+            Operand::Imm(TTABLE as i64),
+            slow,
+        );
+        // the compiler only makes string keys here; any other constant
+        // (damaged bytecode) takes the helper, so only a string is read
+        self.br(
+            Cond::Ne,
+            Operand::Mem(Mem::Tag(Addr::Const(k))),
+            Operand::Imm(TSTR as i64),
+            slow,
+        );
+        self.op(Op::Load {
+            dst: R0,
+            src: Mem::Val(t),
+        });
+        // the key: an interned string, compared by pointer
+        self.op(Op::Load {
+            dst: R2,
+            src: Mem::Val(Addr::Const(k)),
+        });
+        self.op(Op::LoadField {
+            dst: R1,
+            base: R2,
+            field: Field::StrHash,
+        });
+        self.op(Op::LoadField {
+            dst: R3,
+            base: R0,
+            field: Field::TableNodeMask,
+        });
+        self.op(Op::Alu {
+            op: AluOp::And,
+            dst: R1,
+            a: R1,
+            b: Operand::Reg(R3),
+        });
+        // a node is two values (32 bytes: `jit::abi`'s LJ_NODE_SIZE)
+        self.op(Op::ShlImm {
+            dst: R1,
+            a: R1,
+            amount: 5,
+        });
+        self.op(Op::LoadField {
+            dst: R0,
+            base: R0,
+            field: Field::TableNodePtr,
+        });
+        self.op(Op::Alu {
+            op: AluOp::Add,
+            dst: R0,
+            a: R0,
+            b: Operand::Reg(R1),
+        });
+        self.br(
+            Cond::Ne,
+            Operand::Mem(Mem::Tag(Addr::Ptr(R0))),
+            Operand::Imm(TSTR as i64),
+            slow,
+        );
+        self.br(
+            Cond::Ne,
+            Operand::Mem(Mem::Val(Addr::Ptr(R0))),
+            Operand::Reg(R2),
+            slow,
+        );
+        // the value follows the key
+        self.op(Op::Alu {
+            op: AluOp::Add,
+            dst: R0,
+            a: R0,
+            b: Operand::Imm(16),
+        });
     }
     /// `R[a] = R[t][key]` from the array part when the value there is not
     /// nil (a nil may need `__index`), then to `done`; else to `slow`.
@@ -1559,7 +1655,31 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
                     b.call_or_fail(h::GET_INT, vec![t, Arg::Imm(cc as i64), out], fail);
                     b.label(done);
                 }
-                _ => b.call_or_fail(h::GET_STR, vec![t, Arg::Addr(Addr::Const(cc)), out], fail),
+                _ => {
+                    // string key: the value in the key's first hash slot,
+                    // else the helper
+                    let (slow, done) = (b.local(), b.local());
+                    let table = if op == OpCode::GETTABUP {
+                        Addr::Upval(rb)
+                    } else {
+                        Addr::Slot(rb)
+                    };
+                    b.field_slot(table, cc, slow);
+                    b.br(
+                        Cond::Eq,
+                        Operand::Mem(Mem::Tag(Addr::Ptr(R0))),
+                        Operand::Imm(TNIL as i64),
+                        slow,
+                    );
+                    b.op(Op::Copy {
+                        from: Addr::Ptr(R0),
+                        to: Addr::Slot(a),
+                    });
+                    b.jump(done);
+                    b.label(slow);
+                    b.call_or_fail(h::GET_STR, vec![t, Arg::Addr(Addr::Const(cc)), out], fail);
+                    b.label(done);
+                }
             }
         }
         OpCode::SETTABLE | OpCode::SETI | OpCode::SETFIELD | OpCode::SETTABUP => {
@@ -1588,6 +1708,28 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
                 };
                 let from = if k { Addr::Const(cc) } else { Addr::Slot(cc) };
                 b.array_set(a, key, from, slow, done);
+                b.label(slow);
+            } else {
+                // string key present with a non-nil value: store in place
+                // (a nil may need __newindex)
+                let slow = b.local();
+                let table = if op == OpCode::SETTABUP {
+                    Addr::Upval(a)
+                } else {
+                    Addr::Slot(a)
+                };
+                b.field_slot(table, rb, slow);
+                b.br(
+                    Cond::Eq,
+                    Operand::Mem(Mem::Tag(Addr::Ptr(R0))),
+                    Operand::Imm(TNIL as i64),
+                    slow,
+                );
+                b.op(Op::Copy {
+                    from: if k { Addr::Const(cc) } else { Addr::Slot(cc) },
+                    to: Addr::Ptr(R0),
+                });
+                b.jump(done);
                 b.label(slow);
             }
             b.call_or_fail(index, vec![t, key, v], fail);

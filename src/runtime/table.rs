@@ -31,6 +31,94 @@ pub struct Node {
     pub val: TValue,
 }
 
+/// The hash part of a table: a power-of-two number of [`Node`]s, kept as
+/// a data pointer and `len - 1` (`#[repr(C)]`), so generated code can find
+/// a key's first slot (`jit::abi`'s `LJ_T_NODE_PTR`, `LJ_T_NODE_MASK`:
+/// `ptr + 32 * (hash & mask)`) without knowing `Box`'s layout. An empty
+/// part points at a static node with a nil key, so that probe finds
+/// nothing.
+#[repr(C)]
+pub struct NodePart {
+    ptr: *mut Node,
+    mask: usize,
+}
+
+/// What an empty hash part points at (never written).
+static EMPTY_NODE: Node = Node {
+    key: TValue::NIL,
+    val: TValue::NIL,
+};
+
+/// Offset of the hash part's data pointer in a [`Table`] (for `jit::abi`).
+pub const NODE_PTR_OFFSET: usize =
+    std::mem::offset_of!(Table, node) + std::mem::offset_of!(NodePart, ptr);
+/// Offset of the hash part's mask in a [`Table`] (for `jit::abi`).
+pub const NODE_MASK_OFFSET: usize =
+    std::mem::offset_of!(Table, node) + std::mem::offset_of!(NodePart, mask);
+
+impl NodePart {
+    /// Takes over `v`, whose length is 0 or a power of two.
+    fn from_vec(v: Vec<Node>) -> NodePart {
+        if v.is_empty() {
+            return NodePart::default();
+        }
+        debug_assert!(v.len().is_power_of_two());
+        let len = v.len();
+        NodePart {
+            ptr: Box::into_raw(v.into_boxed_slice()) as *mut Node,
+            mask: len - 1,
+        }
+    }
+
+    fn is_static_empty(&self) -> bool {
+        std::ptr::eq(self.ptr, &EMPTY_NODE)
+    }
+}
+
+impl Default for NodePart {
+    fn default() -> NodePart {
+        NodePart {
+            ptr: &EMPTY_NODE as *const Node as *mut Node,
+            mask: 0,
+        }
+    }
+}
+
+impl std::ops::Deref for NodePart {
+    type Target = [Node];
+    fn deref(&self) -> &[Node] {
+        let len = if self.is_static_empty() {
+            0
+        } else {
+            self.mask + 1
+        };
+        // SAFETY: `ptr` is the start of `len` nodes this part owns (or the
+        // static node, with length 0).
+        unsafe { std::slice::from_raw_parts(self.ptr, len) }
+    }
+}
+
+impl std::ops::DerefMut for NodePart {
+    fn deref_mut(&mut self) -> &mut [Node] {
+        if self.is_static_empty() {
+            return &mut [];
+        }
+        // SAFETY: as in `deref`; the part owns the nodes exclusively.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr, self.mask + 1) }
+    }
+}
+
+impl Drop for NodePart {
+    fn drop(&mut self) {
+        if !self.is_static_empty() {
+            // SAFETY: made by `from_vec` from a boxed slice of this length.
+            drop(unsafe {
+                Box::from_raw(std::ptr::slice_from_raw_parts_mut(self.ptr, self.mask + 1))
+            });
+        }
+    }
+}
+
 /// A Lua table.
 #[repr(C)]
 pub struct Table {
@@ -49,7 +137,7 @@ pub struct Table {
     /// Values of keys `1..=array.len()`.
     pub array: ArrayPart,
     /// The hash part (empty, or a power-of-two number of slots).
-    node: Box<[Node]>,
+    node: NodePart,
 }
 
 /// The array part of a table: a growable vector of values whose data
@@ -193,13 +281,15 @@ impl Table {
             flags: 0,
             metatable: std::ptr::null_mut(),
             array: ArrayPart::with_capacity(narray),
-            node: Box::default(),
+            node: NodePart::default(),
             node_used: 0,
             strbits: 0,
         };
         if nhash > 0 {
-            t.node =
-                vec![Node::default(); (nhash * 4 / 3 + 1).next_power_of_two()].into_boxed_slice();
+            t.node = NodePart::from_vec(vec![
+                Node::default();
+                (nhash * 4 / 3 + 1).next_power_of_two()
+            ]);
         }
         t
     }
@@ -584,7 +674,7 @@ impl Table {
             }
         }
         let mut live_hash = 0usize;
-        for n in &self.node {
+        for n in self.node.iter() {
             if n.key.tt != TNIL && !n.val.is_nil() {
                 live_hash += 1;
                 if n.key.tt == TINT && count_int(n.key.as_int(), &mut nums) {
@@ -634,8 +724,10 @@ impl Table {
         } else {
             self.array.resize(new_asize, TValue::NIL);
         }
-        self.node = vec![Node::default(); hsize.max(if moved_out.is_empty() { 0 } else { 4 })]
-            .into_boxed_slice();
+        self.node = NodePart::from_vec(vec![
+            Node::default();
+            hsize.max(if moved_out.is_empty() { 0 } else { 4 })
+        ]);
         self.node_used = 0;
         self.strbits = 0;
         let reinsert = |t: &mut Table, k: TValue, v: TValue| {
@@ -654,7 +746,7 @@ impl Table {
         for (k, v) in moved_out {
             reinsert(self, TValue::int(k), v);
         }
-        for n in old_nodes {
+        for &n in old_nodes.iter() {
             if n.key.tt != TNIL && !n.val.is_nil() {
                 reinsert(self, n.key, n.val);
             }
@@ -672,11 +764,11 @@ impl Table {
         let newlen = (self.node.len() * 2).max(4);
         let old = std::mem::replace(
             &mut self.node,
-            vec![Node::default(); newlen].into_boxed_slice(),
+            NodePart::from_vec(vec![Node::default(); newlen]),
         );
         self.node_used = 0;
         self.strbits = 0;
-        for n in old {
+        for &n in old.iter() {
             if n.key.tt != TNIL && !n.val.is_nil() {
                 self.insert_absent(n.key, n.val);
             }
@@ -779,12 +871,21 @@ mod tests {
     fn assert_synced(t: &Table) {
         assert_eq!(t.array.ptr, t.array.values.as_ptr() as *mut TValue);
         assert_eq!(t.array.len, t.array.values.len());
+        // the hash part: `mask + 1` nodes at `ptr`, or the static empty node
+        if t.node.is_empty() {
+            assert!(t.node.is_static_empty() && t.node.mask == 0);
+        } else {
+            assert_eq!(t.node.ptr as *const Node, t.node.as_ptr());
+            assert_eq!(t.node.mask + 1, t.node.len());
+            assert!(t.node.len().is_power_of_two());
+        }
     }
 
     #[test]
     fn array_part_words_follow_every_resize() {
         let mut t = Table::new(0, 0);
         assert_synced(&t);
+        assert_synced(&Table::new(3, 5));
         for i in 1..=1000 {
             t.set_int(i, TValue::int(i));
             assert_synced(&t);

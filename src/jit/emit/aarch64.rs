@@ -603,9 +603,14 @@ fn emit_op(e: &mut Emitter, op: &Op) {
         }
         // the offsets are small multiples of 8 (`jit::abi`), so the scaled
         // immediate form always encodes them
+        // (a 32-bit field loads into the w register, zero-extending)
         Op::LoadField { dst, base, field } => e.line(&format!(
             "ldr {}, [{}, #{}]",
-            gpr(*dst),
+            if field.is_u32() {
+                w(gpr(*dst))
+            } else {
+                gpr(*dst).to_string()
+            },
             gpr(*base),
             field.abi_name()
         )),

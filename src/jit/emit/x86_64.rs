@@ -333,9 +333,13 @@ fn emit_op(e: &mut Emitter, op: &Op) {
             e.line(&format!("shl {}, {}", gpr(*dst), amount & 63));
         }
         Op::LoadField { dst, base, field } => {
+            let (d, size) = if field.is_u32() {
+                (r32(gpr(*dst)), "dword")
+            } else {
+                (gpr(*dst).to_string(), "qword")
+            };
             e.line(&format!(
-                "mov {}, qword ptr [{} + {}]",
-                gpr(*dst),
+                "mov {d}, {size} ptr [{} + {}]",
                 gpr(*base),
                 field.abi_name()
             ));
