@@ -460,7 +460,7 @@ fn every_operation() -> lunajit::jit::lir::Function {
             Field::TableArrayPtr,
             Field::TableArrayLen,
             Field::TableNodePtr,
-            Field::TableNodeMask,
+            Field::TableNodeLen,
             Field::StrHash,
         ] {
             ops.push(Op::LoadField { dst, base, field });

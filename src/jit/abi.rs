@@ -136,7 +136,7 @@ pub fn offsets() -> Vec<(&'static str, usize)> {
             offset_of!(Table, array) + crate::runtime::table::ARRAY_LEN_OFFSET,
         ),
         ("LJ_T_NODE_PTR", crate::runtime::table::NODE_PTR_OFFSET),
-        ("LJ_T_NODE_MASK", crate::runtime::table::NODE_MASK_OFFSET),
+        ("LJ_T_NODE_LEN", crate::runtime::table::NODE_LEN_OFFSET),
         ("LJ_NODE_SIZE", size_of::<crate::runtime::table::Node>()),
         (
             "LJ_STR_HASH",

@@ -75,8 +75,9 @@ pub enum Field {
     TableArrayLen,
     /// `Table::node`'s data pointer (`LJ_T_NODE_PTR`).
     TableNodePtr,
-    /// `Table::node`'s length minus one (`LJ_T_NODE_MASK`).
-    TableNodeMask,
+    /// `Table::node`'s length in nodes, 0 or a power of two
+    /// (`LJ_T_NODE_LEN`).
+    TableNodeLen,
     /// A string's 32-bit hash, zero-extended (`LJ_STR_HASH`).
     StrHash,
 }
@@ -88,7 +89,7 @@ impl Field {
             Field::TableArrayPtr => "LJ_T_ARR_PTR",
             Field::TableArrayLen => "LJ_T_ARR_LEN",
             Field::TableNodePtr => "LJ_T_NODE_PTR",
-            Field::TableNodeMask => "LJ_T_NODE_MASK",
+            Field::TableNodeLen => "LJ_T_NODE_LEN",
             Field::StrHash => "LJ_STR_HASH",
         }
     }
@@ -609,7 +610,7 @@ impl Builder<'_> {
     }
     /// `R0` = the address of the value slot of string constant `K[k]` in
     /// the hash part of the table at `t`, when the key sits in its first
-    /// slot (`hash & mask`, the usual case; a collision, a missing key or
+    /// slot (`hash & (len - 1)`, the usual case; a collision, a missing key or
     /// a non-table jumps to `slow`, where the helper probes further).
     fn field_slot(&mut self, t: Addr, k: u32, slow: Label) {
         self.br(
@@ -643,7 +644,15 @@ impl Builder<'_> {
         self.op(Op::LoadField {
             dst: R3,
             base: R0,
-            field: Field::TableNodeMask,
+            field: Field::TableNodeLen,
+        });
+        // no hash part: nothing to find
+        self.br(Cond::Eq, Operand::Reg(R3), Operand::Imm(0), slow);
+        self.op(Op::Alu {
+            op: AluOp::Sub,
+            dst: R3,
+            a: R3,
+            b: Operand::Imm(1),
         });
         self.op(Op::Alu {
             op: AluOp::And,

@@ -31,93 +31,65 @@ pub struct Node {
     pub val: TValue,
 }
 
-/// The hash part of a table: a power-of-two number of [`Node`]s, kept as
-/// a data pointer and `len - 1` (`#[repr(C)]`), so generated code can find
-/// a key's first slot (`jit::abi`'s `LJ_T_NODE_PTR`, `LJ_T_NODE_MASK`:
-/// `ptr + 32 * (hash & mask)`) without knowing `Box`'s layout. An empty
-/// part points at a static node with a nil key, so that probe finds
-/// nothing.
+/// The hash part of a table: a power-of-two number of [`Node`]s (or
+/// none), kept as a data pointer and a length (`#[repr(C)]`), so generated
+/// code can find a key's first slot (`jit::abi`'s `LJ_T_NODE_PTR`,
+/// `LJ_T_NODE_LEN`: `ptr + 32 * (hash & (len - 1))` when `len > 0`)
+/// without knowing `Box`'s layout.
 #[repr(C)]
 pub struct NodePart {
     ptr: *mut Node,
-    mask: usize,
+    len: usize,
 }
-
-/// What an empty hash part points at (never written).
-static EMPTY_NODE: Node = Node {
-    key: TValue::NIL,
-    val: TValue::NIL,
-};
-
-/// Offset of the hash part's data pointer in a [`Table`] (for `jit::abi`).
-pub const NODE_PTR_OFFSET: usize =
-    std::mem::offset_of!(Table, node) + std::mem::offset_of!(NodePart, ptr);
-/// Offset of the hash part's mask in a [`Table`] (for `jit::abi`).
-pub const NODE_MASK_OFFSET: usize =
-    std::mem::offset_of!(Table, node) + std::mem::offset_of!(NodePart, mask);
 
 impl NodePart {
     /// Takes over `v`, whose length is 0 or a power of two.
     fn from_vec(v: Vec<Node>) -> NodePart {
-        if v.is_empty() {
-            return NodePart::default();
-        }
-        debug_assert!(v.len().is_power_of_two());
+        debug_assert!(v.is_empty() || v.len().is_power_of_two());
         let len = v.len();
         NodePart {
             ptr: Box::into_raw(v.into_boxed_slice()) as *mut Node,
-            mask: len - 1,
+            len,
         }
-    }
-
-    fn is_static_empty(&self) -> bool {
-        std::ptr::eq(self.ptr, &EMPTY_NODE)
     }
 }
 
 impl Default for NodePart {
     fn default() -> NodePart {
-        NodePart {
-            ptr: &EMPTY_NODE as *const Node as *mut Node,
-            mask: 0,
-        }
+        NodePart::from_vec(Vec::new())
     }
 }
 
 impl std::ops::Deref for NodePart {
     type Target = [Node];
     fn deref(&self) -> &[Node] {
-        let len = if self.is_static_empty() {
-            0
-        } else {
-            self.mask + 1
-        };
-        // SAFETY: `ptr` is the start of `len` nodes this part owns (or the
-        // static node, with length 0).
-        unsafe { std::slice::from_raw_parts(self.ptr, len) }
+        // SAFETY: `ptr` and `len` come from a boxed slice this part owns
+        // (dangling but aligned when empty).
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
     }
 }
 
 impl std::ops::DerefMut for NodePart {
     fn deref_mut(&mut self) -> &mut [Node] {
-        if self.is_static_empty() {
-            return &mut [];
-        }
         // SAFETY: as in `deref`; the part owns the nodes exclusively.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr, self.mask + 1) }
+        unsafe { std::slice::from_raw_parts_mut(self.ptr, self.len) }
     }
 }
 
 impl Drop for NodePart {
     fn drop(&mut self) {
-        if !self.is_static_empty() {
-            // SAFETY: made by `from_vec` from a boxed slice of this length.
-            drop(unsafe {
-                Box::from_raw(std::ptr::slice_from_raw_parts_mut(self.ptr, self.mask + 1))
-            });
-        }
+        // SAFETY: made by `from_vec` from a boxed slice of this length
+        // (an empty one allocates nothing and frees nothing).
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(self.ptr, self.len)) });
     }
 }
+
+/// Offset of the hash part's data pointer in a [`Table`] (for `jit::abi`).
+pub const NODE_PTR_OFFSET: usize =
+    std::mem::offset_of!(Table, node) + std::mem::offset_of!(NodePart, ptr);
+/// Offset of the hash part's length in a [`Table`] (for `jit::abi`).
+pub const NODE_LEN_OFFSET: usize =
+    std::mem::offset_of!(Table, node) + std::mem::offset_of!(NodePart, len);
 
 /// A Lua table.
 #[repr(C)]
@@ -871,14 +843,10 @@ mod tests {
     fn assert_synced(t: &Table) {
         assert_eq!(t.array.ptr, t.array.values.as_ptr() as *mut TValue);
         assert_eq!(t.array.len, t.array.values.len());
-        // the hash part: `mask + 1` nodes at `ptr`, or the static empty node
-        if t.node.is_empty() {
-            assert!(t.node.is_static_empty() && t.node.mask == 0);
-        } else {
-            assert_eq!(t.node.ptr as *const Node, t.node.as_ptr());
-            assert_eq!(t.node.mask + 1, t.node.len());
-            assert!(t.node.len().is_power_of_two());
-        }
+        // the hash part: `len` nodes at `ptr`, a power of two or none
+        assert_eq!(t.node.ptr as *const Node, t.node.as_ptr());
+        assert_eq!(t.node.len, t.node.len());
+        assert!(t.node.is_empty() || t.node.len().is_power_of_two());
     }
 
     #[test]
