@@ -221,20 +221,44 @@ pub unsafe extern "C" fn len(v: *const TValue, out: *mut TValue) -> u32 {
 /// `pc`: its `savedpc` points after it, so error positions, tracebacks and
 /// `debug.getinfo` see the frame there.
 fn save_pc(l: &mut crate::runtime::state::State, pc: u32) {
-    let ci_idx = l.cis.len() - 1;
-    let f = l.stack[l.cis[ci_idx].func];
-    // SAFETY: native code only runs for Lua frames, so the function is a live
-    // Lua closure; `pc + 1` is within or one past its code.
-    l.cis[ci_idx].savedpc = unsafe {
-        (*(*f.as_lua_closure()).proto)
+    // SAFETY: native code runs only inside a Lua frame, the last of the
+    // call stack: its function slot is in the stack and holds a live Lua
+    // closure, and `pc + 1` is within or one past that closure's code. (No
+    // bounds checks: this is on every call's path.)
+    unsafe {
+        let ci = l.cis.as_mut_ptr().add(l.cis.len() - 1);
+        let f = *l.stack.as_ptr().add((*ci).func);
+        (*ci).savedpc = (*(*f.as_lua_closure()).proto)
             .code
             .as_ptr()
-            .add(pc as usize + 1)
-    };
+            .add(pc as usize + 1);
+    }
 }
 
-/// What [`call`] returns: a status (in `rax`, AArch64 `x0`) and the frame's base after the
-/// call (in `rdx`, AArch64 `x1`; the Lua stack may have moved).
+/// Runs `f` with a panic turned into a Lua error: generated code must never
+/// be unwound through (`../shared/DESIGN.md`, "Generated code").
+fn unpanicked<T>(
+    l: &mut crate::runtime::state::State,
+    f: impl FnOnce(&mut crate::runtime::state::State) -> crate::runtime::error::LuaResult<T>,
+) -> crate::runtime::error::LuaResult<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(l))) {
+        Ok(r) => r,
+        Err(_) => Err(l.rt_error("internal error: panic in a call from native code")),
+    }
+}
+
+/// Keeps `e` in `Jit::pending_error` for the interpreter to rethrow;
+/// returns the error status (1).
+fn pend(l: &mut crate::runtime::state::State, e: crate::runtime::error::LuaError) -> u64 {
+    if let Some(jit) = l.g().jit.as_deref_mut() {
+        jit.pending_error = Some(e);
+    }
+    1
+}
+
+/// What [`call`] returns: a status (in `rax`, AArch64 `x0`) and the frame's
+/// base after the call (in `rdx`, AArch64 `x1`; the Lua stack may have
+/// moved).
 #[repr(C)]
 pub struct CallResult {
     /// 0: done; 1: the callee raised an error (kept in `Jit::pending_error`);
@@ -315,37 +339,29 @@ fn general_call(
         l.top = func + b as usize;
     }
     let nresults = c as i32 - 1;
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        // SAFETY: `func` is a slot of the running frame.
-        match unsafe { native_to_native(l, func, nresults) } {
-            Some(r) => r,
-            None => crate::interp::call::call(l, func, nresults),
-        }
-    }));
+    // (a Lua callee with native code is entered by the interpreter at its
+    // start, as from any interpreted call)
+    let r = unpanicked(l, |l| crate::interp::call::call(l, func, nresults));
     if let Some(jit) = l.g().jit.as_deref_mut() {
         jit.native_depth -= 1;
     }
-    let err = match r {
-        Ok(Ok(())) => {
+    let status = match r {
+        Ok(()) => {
             if nresults >= 0 {
                 l.top = l.cis[ci_idx].top;
             }
             // a hook set during the call must fire from the next
             // instruction on: finish this frame in the interpreter
-            let status = if l.hook_mask != 0 { 3 } else { 0 };
-            return CallResult {
-                status,
-                base: here(l),
-            };
+            if l.hook_mask != 0 {
+                3
+            } else {
+                0
+            }
         }
-        Ok(Err(e)) => e,
-        Err(_) => l.rt_error("internal error: panic in a call from native code"),
+        Err(e) => pend(l, e),
     };
-    if let Some(jit) = l.g().jit.as_deref_mut() {
-        jit.pending_error = Some(err);
-    }
     CallResult {
-        status: 1,
+        status,
         base: here(l),
     }
 }
@@ -387,9 +403,7 @@ unsafe fn direct_call(
         if (*jit).native_depth >= MAX_NATIVE_DEPTH {
             return None;
         }
-        let cis = l.cis.as_mut_ptr();
-        let caller = cis.add(ncis - 1);
-        let caller_base = (*caller).base;
+        let caller_base = (*l.cis.as_ptr().add(ncis - 1)).base;
         let func = caller_base + a as usize;
         let fv = *l.stack.as_ptr().add(func);
         if fv.tt == crate::runtime::value::TNCL {
@@ -416,19 +430,13 @@ unsafe fn direct_call(
             return None;
         }
         // from here on the call is made
+        save_pc(l, pc);
         let stack = l.stack.as_mut_ptr();
-        // the caller (a Lua frame: native code runs only for those) saves
-        // its pc for error positions and tracebacks
-        let cf = *stack.add((*caller).func);
-        (*caller).savedpc = (*(*cf.as_lua_closure()).proto)
-            .code
-            .as_ptr()
-            .add(pc as usize + 1);
         for i in b as usize - 1..(*p).num_params as usize {
             *stack.add(base + i) = TValue::NIL;
         }
         // within the capacity checked above
-        cis.add(ncis).write(CallInfo {
+        l.cis.as_mut_ptr().add(ncis).write(CallInfo {
             func,
             ret: func,
             base,
@@ -501,15 +509,11 @@ unsafe fn direct_rust_call(
 ) -> CallResult {
     use crate::runtime::state::{CallInfo, MIN_STACK};
     // SAFETY: guaranteed by the caller (see `direct_call`).
+    save_pc(l, pc);
     let (f, caller_base) = unsafe {
         let cis = l.cis.as_mut_ptr();
         let caller = cis.add(ncis - 1);
         let stack = l.stack.as_ptr();
-        let cf = *stack.add((*caller).func);
-        (*caller).savedpc = (*(*cf.as_lua_closure()).proto)
-            .code
-            .as_ptr()
-            .add(pc as usize + 1);
         cis.add(ncis).write(CallInfo {
             func,
             ret: func,
@@ -528,13 +532,9 @@ unsafe fn direct_rust_call(
     // nesting counts towards the native depth as through the general path
     // SAFETY: the controller lives for the whole run.
     unsafe { (*jit).native_depth += 1 };
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(l)));
+    let r = unpanicked(l, f);
     // SAFETY: as above.
     unsafe { (*jit).native_depth -= 1 };
-    let r = match r {
-        Ok(r) => r,
-        Err(_) => Err(l.rt_error("internal error: panic in a call from native code")),
-    };
     // a hook the function set (debug.sethook) sees its return, as in
     // `precall`
     let r = r.and_then(|n| {
@@ -556,12 +556,7 @@ unsafe fn direct_rust_call(
                 0
             }
         }
-        Err(e) => {
-            if let Some(jit) = l.g().jit.as_deref_mut() {
-                jit.pending_error = Some(e);
-            }
-            1
-        }
+        Err(e) => pend(l, e),
     };
     CallResult {
         status,
@@ -589,24 +584,10 @@ unsafe fn direct_call_exit(
     let status = if st & 0xff == crate::jit::abi::status::ERROR {
         1
     } else {
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            // SAFETY: the callee's frame is the top frame and `st` its
-            // status.
-            unsafe { finish_exit(l, p, st) }
-        }));
-        let err = match r {
-            Ok(Ok(())) => None,
-            Ok(Err(e)) => Some(e),
-            Err(_) => Some(l.rt_error("internal error: panic in a call from native code")),
-        };
-        match err {
-            None => 0,
-            Some(e) => {
-                if let Some(jit) = l.g().jit.as_deref_mut() {
-                    jit.pending_error = Some(e);
-                }
-                1
-            }
+        // SAFETY: the callee's frame is the top frame and `st` its status.
+        match unpanicked(l, |l| unsafe { finish_exit(l, p, st) }) {
+            Ok(()) => 0,
+            Err(e) => pend(l, e),
         }
     };
     // only now: an exit finished in the interpreter (`finish_exit`) still
@@ -666,61 +647,6 @@ unsafe fn finish_exit(
     ci.savedpc = unsafe { code0.add(pc) };
     ci.status |= cist::FRESH;
     crate::interp::execute(l)
-}
-
-/// The direct path of [`call`] for a fixed-parameter Lua callee that has
-/// native code entered at its start: push its frame and run its entry right
-/// here, without the interpreter loop. `None` when the callee does not
-/// qualify (the caller then uses `interp::call::call`). A callee that exits
-/// at a pc finishes its frame in the interpreter, then returns normally.
-///
-/// # Safety
-/// `func` is a stack slot of the running (native) frame holding the callee,
-/// with its arguments above it up to `l.top`.
-unsafe fn native_to_native(
-    l: &mut crate::runtime::state::State,
-    func: usize,
-    nresults: i32,
-) -> Option<crate::runtime::error::LuaResult<()>> {
-    let fv = l.stack[func];
-    if fv.tt != crate::runtime::value::TLCL || l.hook_mask != 0 {
-        return None;
-    }
-    // SAFETY: a Lua closure value holds a live closure and prototype.
-    let (cl, p) = unsafe { (fv.as_lua_closure(), (*fv.as_lua_closure()).proto) };
-    // SAFETY: profile read between instructions.
-    let (entry, at_start) = match unsafe { &(*(*p).profile.get()).native } {
-        Some(nc) => (nc.entry, nc.at_start),
-        None => return None,
-    };
-    // SAFETY: live prototype.
-    if !at_start || unsafe { (*p).is_vararg } {
-        return None;
-    }
-    // push the frame (counts the call like the interpreter's 'newframe does)
-    match crate::interp::call::precall(l, func, nresults) {
-        Ok(true) => {}
-        Ok(false) => return Some(Ok(())),
-        Err(e) => return Some(Err(e)),
-    }
-    // SAFETY: profile update between instructions.
-    unsafe { (*(*p).profile.get()).calls += 1 };
-    let base = l.ci().base;
-    let jit = l.g().jit.as_deref_mut()?;
-    let vm: *mut crate::jit::abi::JitVm = &mut *jit.vm;
-    // SAFETY: the callee's frame is set up exactly as for an interpreter
-    // entry (registers at `base`, its closure below), and `vm` describes it.
-    let st = unsafe {
-        (*vm).state = l as *mut _;
-        (*vm).k = (*p).k.as_ptr();
-        (*vm).upvals = (*cl).upvals.as_ptr();
-        if let Some(nc) = &mut (*(*p).profile.get()).native {
-            nc.entries += 1;
-        }
-        entry(vm, l.stack.as_mut_ptr().add(base), 0)
-    };
-    // SAFETY: the callee's frame is the top frame and `st` its status.
-    Some(unsafe { finish_exit(l, p, st) })
 }
 
 /// `SELF` with a string key: `*out = obj[key]` through the object and a
@@ -789,12 +715,10 @@ fn status_of(
     let base = unsafe { l.stack.as_mut_ptr().add(base_idx) };
     match r {
         Ok(()) => CallResult { status: 0, base },
-        Err(e) => {
-            if let Some(jit) = l.g().jit.as_deref_mut() {
-                jit.pending_error = Some(e);
-            }
-            CallResult { status: 1, base }
-        }
+        Err(e) => CallResult {
+            status: pend(l, e),
+            base,
+        },
     }
 }
 
