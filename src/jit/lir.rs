@@ -466,6 +466,21 @@ impl Builder<'_> {
     fn jump(&mut self, l: Label) {
         self.op(Op::Jump(l));
     }
+    /// `dst` = the value word of register `r`.
+    fn load_val(&mut self, dst: Gpr, r: u32) {
+        self.op(Op::Load {
+            dst,
+            src: Mem::Val(Addr::Slot(r)),
+        });
+    }
+    /// Register `slot` = `src` with tag `tag`.
+    fn store(&mut self, slot: u32, src: Gpr, tag: u8) {
+        self.op(Op::Store { slot, src });
+        self.op(Op::SetTag { slot, tag });
+    }
+    fn alu(&mut self, op: AluOp, dst: Gpr, a: Gpr, b: Operand) {
+        self.op(Op::Alu { op, dst, a, b });
+    }
     fn br(&mut self, cond: Cond, a: Operand, b: Operand, target: Label) {
         self.op(Op::Branch { cond, a, b, target });
     }
@@ -549,10 +564,7 @@ impl Builder<'_> {
     /// in `1..=#array` (an integer key register's tag is already checked).
     fn array_slot(&mut self, t: u32, key: ArrayKey, slow: Label) {
         self.guard_tag(t, TTABLE, slow);
-        self.op(Op::Load {
-            dst: R0,
-            src: Mem::Val(Addr::Slot(t)),
-        });
+        self.load_val(R0, t);
         self.op(Op::LoadField {
             dst: R1,
             base: R0,
@@ -568,25 +580,12 @@ impl Builder<'_> {
                     field: Field::TableArrayPtr,
                 });
                 if k > 1 {
-                    self.op(Op::Alu {
-                        op: AluOp::Add,
-                        dst: R0,
-                        a: R0,
-                        b: Operand::Imm(16 * (k - 1)),
-                    });
+                    self.alu(AluOp::Add, R0, R0, Operand::Imm(16 * (k - 1)));
                 }
             }
             ArrayKey::Slot(r) => {
-                self.op(Op::Load {
-                    dst: R2,
-                    src: Mem::Val(Addr::Slot(r)),
-                });
-                self.op(Op::Alu {
-                    op: AluOp::Sub,
-                    dst: R2,
-                    a: R2,
-                    b: Operand::Imm(1),
-                });
+                self.load_val(R2, r);
+                self.alu(AluOp::Sub, R2, R2, Operand::Imm(1));
                 // unsigned: keys below 1 wrap around to huge indices
                 self.br(Cond::AboveEq, Operand::Reg(R2), Operand::Reg(R1), slow);
                 self.op(Op::ShlImm {
@@ -599,12 +598,7 @@ impl Builder<'_> {
                     base: R0,
                     field: Field::TableArrayPtr,
                 });
-                self.op(Op::Alu {
-                    op: AluOp::Add,
-                    dst: R0,
-                    a: R0,
-                    b: Operand::Reg(R2),
-                });
+                self.alu(AluOp::Add, R0, R0, Operand::Reg(R2));
             }
         }
     }
@@ -648,18 +642,8 @@ impl Builder<'_> {
         });
         // no hash part: nothing to find
         self.br(Cond::Eq, Operand::Reg(R3), Operand::Imm(0), slow);
-        self.op(Op::Alu {
-            op: AluOp::Sub,
-            dst: R3,
-            a: R3,
-            b: Operand::Imm(1),
-        });
-        self.op(Op::Alu {
-            op: AluOp::And,
-            dst: R1,
-            a: R1,
-            b: Operand::Reg(R3),
-        });
+        self.alu(AluOp::Sub, R3, R3, Operand::Imm(1));
+        self.alu(AluOp::And, R1, R1, Operand::Reg(R3));
         // a node is two values (32 bytes: `jit::abi`'s LJ_NODE_SIZE)
         self.op(Op::ShlImm {
             dst: R1,
@@ -671,12 +655,7 @@ impl Builder<'_> {
             base: R0,
             field: Field::TableNodePtr,
         });
-        self.op(Op::Alu {
-            op: AluOp::Add,
-            dst: R0,
-            a: R0,
-            b: Operand::Reg(R1),
-        });
+        self.alu(AluOp::Add, R0, R0, Operand::Reg(R1));
         self.br(
             Cond::Ne,
             Operand::Mem(Mem::Tag(Addr::Ptr(R0))),
@@ -690,44 +669,20 @@ impl Builder<'_> {
             slow,
         );
         // the value follows the key
-        self.op(Op::Alu {
-            op: AluOp::Add,
-            dst: R0,
-            a: R0,
-            b: Operand::Imm(16),
-        });
+        self.alu(AluOp::Add, R0, R0, Operand::Imm(16));
     }
-    /// `R[a] = R[t][key]` from the array part when the value there is not
-    /// nil (a nil may need `__index`), then to `done`; else to `slow`.
-    fn array_get(&mut self, a: u32, t: u32, key: ArrayKey, slow: Label, done: Label) {
-        self.array_slot(t, key, slow);
+    /// Copies `from` to `to`, one of them the slot at `R0`, when the value
+    /// at `R0` is not nil (a nil may need `__index`/`__newindex`), then to
+    /// `done`; else to `slow`. No write barrier: the collector is
+    /// stop-the-world (`runtime::gc`).
+    fn copy_if_present(&mut self, from: Addr, to: Addr, slow: Label, done: Label) {
         self.br(
             Cond::Eq,
             Operand::Mem(Mem::Tag(Addr::Ptr(R0))),
             Operand::Imm(TNIL as i64),
             slow,
         );
-        self.op(Op::Copy {
-            from: Addr::Ptr(R0),
-            to: Addr::Slot(a),
-        });
-        self.jump(done);
-    }
-    /// `R[t][key] = *from` in the array part when the value there is not
-    /// nil (a nil may need `__newindex`), then to `done`; else to `slow`.
-    /// No write barrier: the collector is stop-the-world (`runtime::gc`).
-    fn array_set(&mut self, t: u32, key: ArrayKey, from: Addr, slow: Label, done: Label) {
-        self.array_slot(t, key, slow);
-        self.br(
-            Cond::Eq,
-            Operand::Mem(Mem::Tag(Addr::Ptr(R0))),
-            Operand::Imm(TNIL as i64),
-            slow,
-        );
-        self.op(Op::Copy {
-            from,
-            to: Addr::Ptr(R0),
-        });
+        self.op(Op::Copy { from, to });
         self.jump(done);
     }
     /// Calls a helper answering 1 when it did the work, 0 when the
@@ -859,18 +814,14 @@ fn arith(b: &mut Builder, pc: usize, op: OpCode, a: u32, rb: u32, rhs: Rhs) {
         };
         match rhs_op {
             Some(o) => {
-                b.op(Op::Load {
-                    dst: R0,
-                    src: Mem::Val(Addr::Slot(rb)),
-                });
+                b.load_val(R0, rb);
                 b.op(Op::Alu {
                     op: iop,
                     dst: R0,
                     a: R0,
                     b: o,
                 });
-                b.op(Op::Store { slot: a, src: R0 });
-                b.op(Op::SetTag { slot: a, tag: TINT });
+                b.store(a, R0, TINT);
                 b.jump(done);
             }
             None => b.jump(float_path),
@@ -1061,10 +1012,7 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
             match divisor {
                 None => {
                     b.guard_tag(cc, TINT, fail);
-                    b.op(Op::Load {
-                        dst: R2,
-                        src: Mem::Val(Addr::Slot(cc)),
-                    });
+                    b.load_val(R2, cc);
                 }
                 Some(k) => b.op(Op::Mov {
                     dst: R2,
@@ -1074,10 +1022,7 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
             let is_mod = matches!(op, OpCode::MOD | OpCode::MODK);
             b.br(Cond::Eq, Operand::Reg(R2), Imm(0), fail);
             b.br(Cond::Eq, Operand::Reg(R2), Imm(-1), minus1);
-            b.op(Op::Load {
-                dst: R0,
-                src: Mem::Val(Addr::Slot(rb)),
-            });
+            b.load_val(R0, rb);
             b.op(Op::DivRem {
                 quot: R0,
                 rem: R1,
@@ -1087,27 +1032,12 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
             // floor the truncated result: a non-zero remainder whose sign
             // differs from the divisor's
             b.br(Cond::Eq, Operand::Reg(R1), Imm(0), exact);
-            b.op(Op::Alu {
-                op: AluOp::Xor,
-                dst: R3,
-                a: R1,
-                b: Operand::Reg(R2),
-            });
+            b.alu(AluOp::Xor, R3, R1, Operand::Reg(R2));
             b.br(Cond::Ge, Operand::Reg(R3), Imm(0), exact);
             if is_mod {
-                b.op(Op::Alu {
-                    op: AluOp::Add,
-                    dst: R1,
-                    a: R1,
-                    b: Operand::Reg(R2),
-                });
+                b.alu(AluOp::Add, R1, R1, Operand::Reg(R2));
             } else {
-                b.op(Op::Alu {
-                    op: AluOp::Sub,
-                    dst: R0,
-                    a: R0,
-                    b: Imm(1),
-                });
+                b.alu(AluOp::Sub, R0, R0, Imm(1));
             }
             b.label(exact);
             b.op(Op::Store {
@@ -1126,13 +1056,9 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
                     tag: TINT,
                 });
             } else {
-                b.op(Op::Load {
-                    dst: R0,
-                    src: Mem::Val(Addr::Slot(rb)),
-                });
+                b.load_val(R0, rb);
                 b.op(Op::Neg { dst: R0, src: R0 });
-                b.op(Op::Store { slot: a, src: R0 });
-                b.op(Op::SetTag { slot: a, tag: TINT });
+                b.store(a, R0, TINT);
             }
             b.label(done);
         }
@@ -1140,32 +1066,16 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
             let fail = b.fail(pc);
             let (fl, done) = (b.local(), b.local());
             b.guard_tag(rb, TINT, fl);
-            b.op(Op::Load {
-                dst: R0,
-                src: Mem::Val(Addr::Slot(rb)),
-            });
+            b.load_val(R0, rb);
             b.op(Op::Neg { dst: R0, src: R0 });
-            b.op(Op::Store { slot: a, src: R0 });
-            b.op(Op::SetTag { slot: a, tag: TINT });
+            b.store(a, R0, TINT);
             b.jump(done);
             b.label(fl);
             b.guard_tag(rb, TFLOAT, fail);
             // flip the sign bit
-            b.op(Op::Load {
-                dst: R0,
-                src: Mem::Val(Addr::Slot(rb)),
-            });
-            b.op(Op::Alu {
-                op: AluOp::Xor,
-                dst: R0,
-                a: R0,
-                b: Imm(i64::MIN),
-            });
-            b.op(Op::Store { slot: a, src: R0 });
-            b.op(Op::SetTag {
-                slot: a,
-                tag: TFLOAT,
-            });
+            b.load_val(R0, rb);
+            b.alu(AluOp::Xor, R0, R0, Imm(i64::MIN));
+            b.store(a, R0, TFLOAT);
             b.label(done);
         }
         OpCode::NOT => {
@@ -1207,10 +1117,7 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
             let fl = b.local();
             b.guard_tag(a, TINT, fl);
             b.guard_tag(rb, TINT, fl);
-            b.op(Op::Load {
-                dst: R0,
-                src: Mem::Val(Addr::Slot(a)),
-            });
+            b.load_val(R0, a);
             let (c, fc) = if op == OpCode::LT {
                 (Cond::Lt, FCond::Lt)
             } else {
@@ -1249,10 +1156,7 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
             });
             b.br(Cond::Ne, Operand::Reg(R0), Operand::Reg(R2), diff);
             b.br(Cond::Ne, Operand::Reg(R0), Imm(TINT as i64), notint);
-            b.op(Op::Load {
-                dst: R1,
-                src: Mem::Val(Addr::Slot(a)),
-            });
+            b.load_val(R1, a);
             b.br(Cond::Eq, Operand::Reg(R1), val(rb), eq_t);
             b.jump(ne_t);
             b.label(notint);
@@ -1274,10 +1178,7 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
             b.jump(ne_t);
             b.label(other);
             b.br(Cond::BelowEq, Operand::Reg(R0), Imm(TTRUE as i64), eq_t);
-            b.op(Op::Load {
-                dst: R1,
-                src: Mem::Val(Addr::Slot(a)),
-            });
+            b.load_val(R1, a);
             b.br(Cond::Eq, Operand::Reg(R1), val(rb), eq_t);
             b.br(Cond::Eq, Operand::Reg(R0), Imm(TTABLE as i64), fail);
             b.br(Cond::Eq, Operand::Reg(R0), Imm(TUSERDATA as i64), fail);
@@ -1285,12 +1186,7 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
             // different tags: both numbers (int and float) deopt
             b.label(diff);
             for r in [R0, R2] {
-                b.op(Op::Alu {
-                    op: AluOp::Sub,
-                    dst: r,
-                    a: r,
-                    b: Imm(TINT as i64),
-                });
+                b.alu(AluOp::Sub, r, r, Imm(TINT as i64));
                 b.br(Cond::Above, Operand::Reg(r), Imm(1), ne_t);
             }
             b.jump(fail);
@@ -1310,10 +1206,7 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
                 OpCode::SHL | OpCode::SHR => {
                     b.guard_tag(cc, TINT, fail);
                     b.op(load_b);
-                    b.op(Op::Load {
-                        dst: R2,
-                        src: Mem::Val(Addr::Slot(cc)),
-                    });
+                    b.load_val(R2, cc);
                     if op == OpCode::SHR {
                         b.op(Op::Neg { dst: R2, src: R2 });
                     }
@@ -1331,10 +1224,7 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
                         dst: R0,
                         src: Imm(ins::sc(i) as i64),
                     });
-                    b.op(Op::Load {
-                        dst: R2,
-                        src: Mem::Val(Addr::Slot(rb)),
-                    });
+                    b.load_val(R2, rb);
                 }
             }
             b.br(Cond::Gt, Operand::Reg(R2), Imm(63), zero);
@@ -1360,19 +1250,14 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
                 src: Imm(0),
             });
             b.label(done);
-            b.op(Op::Store { slot: a, src: R0 });
-            b.op(Op::SetTag { slot: a, tag: TINT });
+            b.store(a, R0, TINT);
         }
         OpCode::BNOT => {
             let fail = b.fail(pc);
             b.guard_tag(rb, TINT, fail);
-            b.op(Op::Load {
-                dst: R0,
-                src: Mem::Val(Addr::Slot(rb)),
-            });
+            b.load_val(R0, rb);
             b.op(Op::Not { dst: R0, src: R0 });
-            b.op(Op::Store { slot: a, src: R0 });
-            b.op(Op::SetTag { slot: a, tag: TINT });
+            b.store(a, R0, TINT);
         }
         OpCode::EQK => {
             // R[A] == K[B]: a number constant is an immediate (a value of the
@@ -1385,10 +1270,7 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
                 Some(ConstKind::Int(v)) => {
                     let fail = b.fail(pc);
                     b.guard_tag(a, TINT, fl);
-                    b.op(Op::Load {
-                        dst: R0,
-                        src: Mem::Val(Addr::Slot(a)),
-                    });
+                    b.load_val(R0, a);
                     b.br(Cond::Eq, Operand::Reg(R0), Imm(v), eq_t);
                     b.jump(ne_t);
                     b.label(fl);
@@ -1430,10 +1312,7 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
                     );
                     // nil, false, true: the tag is the value
                     b.br(Cond::BelowEq, Operand::Reg(R0), Imm(TTRUE as i64), eq_t);
-                    b.op(Op::Load {
-                        dst: R0,
-                        src: Mem::Val(Addr::Slot(a)),
-                    });
+                    b.load_val(R0, a);
                     b.br(
                         Cond::Eq,
                         Operand::Reg(R0),
@@ -1457,10 +1336,7 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
                 _ => (Cond::Ge, FCond::Ge),
             };
             b.guard_tag(a, TINT, fl);
-            b.op(Op::Load {
-                dst: R0,
-                src: Mem::Val(Addr::Slot(a)),
-            });
+            b.load_val(R0, a);
             b.cond_branch(pc, k, c, Operand::Reg(R0), Imm(imm));
             b.label(fl);
             let float_load = [
@@ -1512,12 +1388,7 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
             b.br(Cond::Lt, Operand::Reg(R3), Imm(0), neg);
             // step > 0: skip if init > limit; count = (limit - init) / step
             b.br(Cond::Gt, Operand::Reg(R0), Operand::Reg(R2), skip);
-            b.op(Op::Alu {
-                op: AluOp::Sub,
-                dst: R4,
-                a: R2,
-                b: Operand::Reg(R0),
-            });
+            b.alu(AluOp::Sub, R4, R2, Operand::Reg(R0));
             b.op(Op::UDiv {
                 dst: R0,
                 a: R4,
@@ -1528,25 +1399,10 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
             // (-(step + 1) + 1), unsigned (Lua 5.4's forprep)
             b.label(neg);
             b.br(Cond::Lt, Operand::Reg(R0), Operand::Reg(R2), skip);
-            b.op(Op::Alu {
-                op: AluOp::Sub,
-                dst: R4,
-                a: R0,
-                b: Operand::Reg(R2),
-            });
-            b.op(Op::Alu {
-                op: AluOp::Add,
-                dst: R5,
-                a: R3,
-                b: Imm(1),
-            });
+            b.alu(AluOp::Sub, R4, R0, Operand::Reg(R2));
+            b.alu(AluOp::Add, R5, R3, Imm(1));
             b.op(Op::Neg { dst: R5, src: R5 });
-            b.op(Op::Alu {
-                op: AluOp::Add,
-                dst: R5,
-                a: R5,
-                b: Imm(1),
-            });
+            b.alu(AluOp::Add, R5, R5, Imm(1));
             b.op(Op::UDiv {
                 dst: R0,
                 a: R4,
@@ -1567,40 +1423,17 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
             let back = Builder::pc_label(pc as i64 + 1 - ins::bx(i) as i64);
             let next = Builder::pc_label(pc as i64 + 1);
             b.guard_tag(a + 2, TINT, fail);
-            b.op(Op::Load {
-                dst: R0,
-                src: Mem::Val(Addr::Slot(a + 1)),
-            });
+            b.load_val(R0, a + 1);
             b.br(Cond::Eq, Operand::Reg(R0), Imm(0), next);
-            b.op(Op::Alu {
-                op: AluOp::Sub,
-                dst: R0,
-                a: R0,
-                b: Imm(1),
-            });
+            b.alu(AluOp::Sub, R0, R0, Imm(1));
             b.op(Op::Store {
                 slot: a + 1,
                 src: R0,
             });
-            b.op(Op::Load {
-                dst: R0,
-                src: Mem::Val(Addr::Slot(a)),
-            });
-            b.op(Op::Alu {
-                op: AluOp::Add,
-                dst: R0,
-                a: R0,
-                b: val(a + 2),
-            });
+            b.load_val(R0, a);
+            b.alu(AluOp::Add, R0, R0, val(a + 2));
             b.op(Op::Store { slot: a, src: R0 });
-            b.op(Op::Store {
-                slot: a + 3,
-                src: R0,
-            });
-            b.op(Op::SetTag {
-                slot: a + 3,
-                tag: TINT,
-            });
+            b.store(a + 3, R0, TINT);
             b.jump(back);
         }
         OpCode::RETURN0 => b.op(Op::Exit {
@@ -1637,111 +1470,75 @@ fn lower_instruction(b: &mut Builder, pc: usize, i: u32) -> bool {
             ],
         ),
         OpCode::GETTABLE | OpCode::GETI | OpCode::GETFIELD | OpCode::GETTABUP => {
+            // a fast path to the value's slot (R0) when there is one, copied
+            // if not nil; else the helper, which may decline (exit at pc)
             let fail = b.fail(pc);
-            let t = if op == OpCode::GETTABUP {
-                Arg::Addr(Addr::Upval(rb))
+            let (slow, done) = (b.local(), b.local());
+            let table = if op == OpCode::GETTABUP {
+                Addr::Upval(rb)
             } else {
-                Arg::Addr(Addr::Slot(rb))
+                Addr::Slot(rb)
             };
-            let out = Arg::Addr(Addr::Slot(a));
-            match op {
+            let (t, out) = (Arg::Addr(table), Arg::Addr(Addr::Slot(a)));
+            let (index, key) = match op {
                 OpCode::GETTABLE => {
-                    let (generic, slow, done) = (b.local(), b.local(), b.local());
+                    let generic = b.local();
                     b.guard_tag(cc, TINT, generic);
-                    b.array_get(a, rb, ArrayKey::Slot(cc), slow, done);
+                    b.array_slot(rb, ArrayKey::Slot(cc), slow);
+                    b.copy_if_present(Addr::Ptr(R0), Addr::Slot(a), slow, done);
                     b.label(slow);
                     let key = Arg::Load(Mem::Val(Addr::Slot(cc)));
                     b.call_or_fail(h::GET_INT, vec![t, key, out], fail);
                     b.jump(done);
                     b.label(generic);
-                    b.call_or_fail(h::GET, vec![t, Arg::Addr(Addr::Slot(cc)), out], fail);
-                    b.label(done);
+                    (h::GET, Arg::Addr(Addr::Slot(cc)))
                 }
                 OpCode::GETI => {
-                    let (slow, done) = (b.local(), b.local());
-                    b.array_get(a, rb, ArrayKey::Const(cc as i64), slow, done);
+                    b.array_slot(rb, ArrayKey::Const(cc as i64), slow);
+                    b.copy_if_present(Addr::Ptr(R0), Addr::Slot(a), slow, done);
                     b.label(slow);
-                    b.call_or_fail(h::GET_INT, vec![t, Arg::Imm(cc as i64), out], fail);
-                    b.label(done);
+                    (h::GET_INT, Arg::Imm(cc as i64))
                 }
                 _ => {
-                    // string key: the value in the key's first hash slot,
-                    // else the helper
-                    let (slow, done) = (b.local(), b.local());
-                    let table = if op == OpCode::GETTABUP {
-                        Addr::Upval(rb)
-                    } else {
-                        Addr::Slot(rb)
-                    };
                     b.field_slot(table, cc, slow);
-                    b.br(
-                        Cond::Eq,
-                        Operand::Mem(Mem::Tag(Addr::Ptr(R0))),
-                        Operand::Imm(TNIL as i64),
-                        slow,
-                    );
-                    b.op(Op::Copy {
-                        from: Addr::Ptr(R0),
-                        to: Addr::Slot(a),
-                    });
-                    b.jump(done);
+                    b.copy_if_present(Addr::Ptr(R0), Addr::Slot(a), slow, done);
                     b.label(slow);
-                    b.call_or_fail(h::GET_STR, vec![t, Arg::Addr(Addr::Const(cc)), out], fail);
-                    b.label(done);
+                    (h::GET_STR, Arg::Addr(Addr::Const(cc)))
                 }
-            }
+            };
+            b.call_or_fail(index, vec![t, key, out], fail);
+            b.label(done);
         }
         OpCode::SETTABLE | OpCode::SETI | OpCode::SETFIELD | OpCode::SETTABUP => {
+            // as for the gets: the slot (R0) of a present, non-nil value is
+            // overwritten in place (a nil may need __newindex)
             let fail = b.fail(pc);
+            let (slow, done) = (b.local(), b.local());
+            let table = if op == OpCode::SETTABUP {
+                Addr::Upval(a)
+            } else {
+                Addr::Slot(a)
+            };
             // the value: RK(C)
-            let v = Arg::Addr(if k { Addr::Const(cc) } else { Addr::Slot(cc) });
-            let t = if op == OpCode::SETTABUP {
-                Arg::Addr(Addr::Upval(a))
-            } else {
-                Arg::Addr(Addr::Slot(a))
-            };
+            let value = if k { Addr::Const(cc) } else { Addr::Slot(cc) };
             let (index, key) = match op {
-                OpCode::SETTABLE => (h::SET, Arg::Addr(Addr::Slot(rb))),
-                OpCode::SETI => (h::SET_INT, Arg::Imm(rb as i64)),
-                _ => (h::SET_STR, Arg::Addr(Addr::Const(rb))),
-            };
-            let done = b.local();
-            if matches!(op, OpCode::SETTABLE | OpCode::SETI) {
-                // an integer key within the array part: store in place
-                let slow = b.local();
-                let key = if op == OpCode::SETI {
-                    ArrayKey::Const(rb as i64)
-                } else {
+                OpCode::SETTABLE => {
                     b.guard_tag(rb, TINT, slow);
-                    ArrayKey::Slot(rb)
-                };
-                let from = if k { Addr::Const(cc) } else { Addr::Slot(cc) };
-                b.array_set(a, key, from, slow, done);
-                b.label(slow);
-            } else {
-                // string key present with a non-nil value: store in place
-                // (a nil may need __newindex)
-                let slow = b.local();
-                let table = if op == OpCode::SETTABUP {
-                    Addr::Upval(a)
-                } else {
-                    Addr::Slot(a)
-                };
-                b.field_slot(table, rb, slow);
-                b.br(
-                    Cond::Eq,
-                    Operand::Mem(Mem::Tag(Addr::Ptr(R0))),
-                    Operand::Imm(TNIL as i64),
-                    slow,
-                );
-                b.op(Op::Copy {
-                    from: if k { Addr::Const(cc) } else { Addr::Slot(cc) },
-                    to: Addr::Ptr(R0),
-                });
-                b.jump(done);
-                b.label(slow);
-            }
-            b.call_or_fail(index, vec![t, key, v], fail);
+                    b.array_slot(a, ArrayKey::Slot(rb), slow);
+                    (h::SET, Arg::Addr(Addr::Slot(rb)))
+                }
+                OpCode::SETI => {
+                    b.array_slot(a, ArrayKey::Const(rb as i64), slow);
+                    (h::SET_INT, Arg::Imm(rb as i64))
+                }
+                _ => {
+                    b.field_slot(table, rb, slow);
+                    (h::SET_STR, Arg::Addr(Addr::Const(rb)))
+                }
+            };
+            b.copy_if_present(value, Addr::Ptr(R0), slow, done);
+            b.label(slow);
+            b.call_or_fail(index, vec![Arg::Addr(table), key, Arg::Addr(value)], fail);
             b.label(done);
         }
         OpCode::LEN => {
