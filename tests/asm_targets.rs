@@ -598,19 +598,7 @@ fn every_operation() -> lunajit::jit::lir::Function {
             });
         }
     }
-    let conds = [
-        Cond::Eq,
-        Cond::Ne,
-        Cond::Lt,
-        Cond::Le,
-        Cond::Gt,
-        Cond::Ge,
-        Cond::Below,
-        Cond::BelowEq,
-        Cond::Above,
-        Cond::AboveEq,
-    ];
-    for c in conds {
+    for c in Cond::ALL {
         ops.push(Op::Branch {
             cond: c,
             a: Operand::Reg(R0),
@@ -618,19 +606,7 @@ fn every_operation() -> lunajit::jit::lir::Function {
             target: Label::Local(1),
         });
     }
-    let fconds = [
-        FCond::Lt,
-        FCond::Le,
-        FCond::Gt,
-        FCond::Ge,
-        FCond::Eq,
-        FCond::NLt,
-        FCond::NLe,
-        FCond::NGt,
-        FCond::NGe,
-        FCond::Ne,
-    ];
-    for c in fconds {
+    for c in FCond::ALL {
         ops.push(Op::FBranch {
             cond: c,
             a: Fpr::F1,

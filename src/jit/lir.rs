@@ -138,6 +138,20 @@ pub enum Cond {
 }
 
 impl Cond {
+    /// Every condition.
+    pub const ALL: [Cond; 10] = [
+        Cond::Eq,
+        Cond::Ne,
+        Cond::Lt,
+        Cond::Le,
+        Cond::Gt,
+        Cond::Ge,
+        Cond::Below,
+        Cond::BelowEq,
+        Cond::Above,
+        Cond::AboveEq,
+    ];
+
     /// The condition that holds exactly when this one does not.
     pub fn negate(self) -> Cond {
         match self {
@@ -193,6 +207,20 @@ pub enum FCond {
 }
 
 impl FCond {
+    /// Every condition: the five ordered ones, then their negations.
+    pub const ALL: [FCond; 10] = [
+        FCond::Lt,
+        FCond::Le,
+        FCond::Gt,
+        FCond::Ge,
+        FCond::Eq,
+        FCond::NLt,
+        FCond::NLe,
+        FCond::NGt,
+        FCond::NGe,
+        FCond::Ne,
+    ];
+
     /// The condition that holds exactly when this one does not.
     pub fn negate(self) -> FCond {
         match self {
@@ -1698,18 +1726,7 @@ mod tests {
 
     #[test]
     fn negations_and_swaps_are_involutions() {
-        let all = [
-            Cond::Eq,
-            Cond::Ne,
-            Cond::Lt,
-            Cond::Le,
-            Cond::Gt,
-            Cond::Ge,
-            Cond::Below,
-            Cond::BelowEq,
-            Cond::Above,
-            Cond::AboveEq,
-        ];
+        let all = Cond::ALL;
         for c in all {
             assert_eq!(c.negate().negate(), c);
             assert_eq!(c.swap().swap(), c);
@@ -1733,8 +1750,9 @@ mod tests {
                 assert_eq!(holds(c.swap(), b, a), holds(c, a, b), "{c:?}");
             }
         }
-        for c in [FCond::Lt, FCond::Le, FCond::Gt, FCond::Ge, FCond::Eq] {
+        for c in FCond::ALL {
             assert_eq!(c.negate().negate(), c);
+            assert_ne!(c.negate(), c);
         }
     }
 }

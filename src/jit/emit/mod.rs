@@ -4,7 +4,9 @@
 pub mod aarch64;
 pub mod x86_64;
 
-use crate::jit::lir::{self, Emitted};
+use std::fmt::Write;
+
+use crate::jit::lir::{self, Emitted, Label};
 use crate::jit::snapshot::ProtoSnapshot;
 use crate::jit::target::{Arch, Target};
 
@@ -34,4 +36,30 @@ pub fn emit_file<'a>(
         Arch::Aarch64 => aarch64::file_trailer(target, &mut text),
     }
     (text, infos)
+}
+
+/// The `.set` constants of `jit::abi::offsets()` and the start of the text
+/// section, which every emitted file has after its first lines (both
+/// assemblers and both object formats take them as written).
+fn abi_constants(out: &mut String) {
+    for (name, value) in crate::jit::abi::offsets() {
+        let _ = writeln!(out, "\t.set {name}, {value}");
+    }
+    let _ = writeln!(out, "\t.text");
+}
+
+/// The assembler-local name of LIR label `l` in function `f` (`f<id>`),
+/// in `target`'s dialect.
+fn label_name(target: Target, f: &str, l: Label) -> String {
+    let p = target.local_prefix();
+    match l {
+        Label::Pc(pc) => format!("{p}{f}_{pc}"),
+        Label::Deopt(pc) => format!("{p}{f}_d{pc}"),
+        Label::Local(n) => format!("{p}{f}_l{n}"),
+    }
+}
+
+/// The name of function `f`'s common exit (the epilogue).
+fn exit_label(target: Target, f: &str) -> String {
+    format!("{}{f}_exit", target.local_prefix())
 }

@@ -27,10 +27,7 @@ pub fn file_header(target: Target, out: &mut String) {
         env!("CARGO_PKG_VERSION")
     );
     let _ = writeln!(out, "\t.intel_syntax noprefix");
-    for (name, value) in crate::jit::abi::offsets() {
-        let _ = writeln!(out, "\t.set {name}, {value}");
-    }
-    let _ = writeln!(out, "\t.text");
+    super::abi_constants(out);
 }
 
 /// The file trailer (ELF: no executable stack).
@@ -80,16 +77,10 @@ impl Emitter {
         self.out.push('\n');
     }
     fn label_name(&self, l: Label) -> String {
-        let p = self.target.local_prefix();
-        let f = &self.f;
-        match l {
-            Label::Pc(pc) => format!("{p}{f}_{pc}"),
-            Label::Deopt(pc) => format!("{p}{f}_d{pc}"),
-            Label::Local(n) => format!("{p}{f}_l{n}"),
-        }
+        super::label_name(self.target, &self.f, l)
     }
     fn exit_label(&self) -> String {
-        format!("{}{}_exit", self.target.local_prefix(), self.f)
+        super::exit_label(self.target, &self.f)
     }
     /// The address expression of a value (`[...]` without size), after any
     /// set-up into `tmp` (for an upvalue's cell).
