@@ -277,9 +277,10 @@ pub const MAX_NATIVE_DEPTH: u32 = 100;
 
 /// `CALL A B C` at `pc` from native code: the interpreter's semantics
 /// (`R[A](R[A+1], ...)`, B-1 arguments or up to `top` when B = 0, C-1
-/// results or all when C = 0), through `interp::call::call`, so the callee may
-/// be a Lua function (interpreted or native), a Rust function or a `__call`
-/// object, may yield (the whole native stack is suspended with the
+/// results or all when C = 0): directly (`direct_call`) for a Lua callee with
+/// native code or a Rust function, else through `interp::call::call`, so the
+/// callee may be a Lua function (interpreted or native), a Rust function or a
+/// `__call` object, may yield (the whole native stack is suspended with the
 /// coroutine), and may raise an error, which is returned as status 1.
 ///
 /// # Safety
