@@ -616,17 +616,8 @@ impl Builder<'_> {
                 self.alu(AluOp::Sub, R2, R2, Operand::Imm(1));
                 // unsigned: keys below 1 wrap around to huge indices
                 self.br(Cond::AboveEq, Operand::Reg(R2), Operand::Reg(R1), slow);
-                self.op(Op::ShlImm {
-                    dst: R2,
-                    a: R2,
-                    amount: 4,
-                });
-                self.op(Op::LoadField {
-                    dst: R0,
-                    base: R0,
-                    field: Field::TableArrayPtr,
-                });
-                self.alu(AluOp::Add, R0, R0, Operand::Reg(R2));
+                // a value is 16 bytes
+                self.element(Field::TableArrayPtr, R2, 4);
             }
         }
     }
@@ -673,17 +664,7 @@ impl Builder<'_> {
         self.alu(AluOp::Sub, R3, R3, Operand::Imm(1));
         self.alu(AluOp::And, R1, R1, Operand::Reg(R3));
         // a node is two values (32 bytes: `jit::abi`'s LJ_NODE_SIZE)
-        self.op(Op::ShlImm {
-            dst: R1,
-            a: R1,
-            amount: 5,
-        });
-        self.op(Op::LoadField {
-            dst: R0,
-            base: R0,
-            field: Field::TableNodePtr,
-        });
-        self.alu(AluOp::Add, R0, R0, Operand::Reg(R1));
+        self.element(Field::TableNodePtr, R1, 5);
         self.br(
             Cond::Ne,
             Operand::Mem(Mem::Tag(Addr::Ptr(R0))),
@@ -698,6 +679,22 @@ impl Builder<'_> {
         );
         // the value follows the key
         self.alu(AluOp::Add, R0, R0, Operand::Imm(16));
+    }
+    /// `R0` = the address of element `index` (clobbered) of the array whose
+    /// data pointer is `field` of the object at `R0`, for elements of
+    /// `1 << shift` bytes.
+    fn element(&mut self, field: Field, index: Gpr, shift: u8) {
+        self.op(Op::ShlImm {
+            dst: index,
+            a: index,
+            amount: shift,
+        });
+        self.op(Op::LoadField {
+            dst: R0,
+            base: R0,
+            field,
+        });
+        self.alu(AluOp::Add, R0, R0, Operand::Reg(index));
     }
     /// Copies `from` to `to`, one of them the slot at `R0`, when the value
     /// at `R0` is not nil (a nil may need `__index`/`__newindex`), then to
